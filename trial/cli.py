@@ -1,0 +1,155 @@
+"""The `trial` command group: `flask --app wsgi trial ...`."""
+from __future__ import annotations
+
+import getpass
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from . import audit, clock, migrate
+from .extensions import db
+from .models import AuditEvent, AuditHead, Membership, Role, Site, Trial, User
+from .passwords import hash_password, one_time_password
+from .protocol import ProtocolError, load_file, store
+
+group = AppGroup("trial", help="Trial administration: database, protocols, users, audit.")
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in some containers
+        return "cli"
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@group.command("init-db")
+def init_db() -> None:
+    """Apply all database migrations to DATABASE_URL."""
+    migrate.upgrade(db.engine)
+    revision = migrate.current_revision(db.engine)
+    click.echo(f"database {_safe_url(current_app.config['DATABASE_URL'])} is at revision {revision}")
+
+
+@group.command("load-protocol")
+@click.argument("path", type=click.Path(dir_okay=False))
+def load_protocol(path: str) -> None:
+    """Create a trial from a protocol file, or add an amendment version of an existing one."""
+    try:
+        loaded = load_file(path)
+        result = store(db.session, loaded, actor=_actor(), keyring=current_app.config["KEYRING"])
+    except ProtocolError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    verb = {"created": "created", "amended": "amended to", "unchanged": "unchanged at"}[result.outcome]
+    click.echo(f"trial {result.trial.code} {verb} version {result.version.number} "
+               f"({len(result.trial.sites)} sites, {len(result.trial.arms)} arms)")
+
+
+def _trial(code: str) -> Trial:
+    trial = db.session.scalars(select(Trial).where(Trial.code == code)).one_or_none()
+    if trial is None:
+        raise click.ClickException(f"no trial {code!r}; load its protocol first")
+    return trial
+
+
+def _sites(trial: Trial, role: Role, codes: tuple[str, ...]) -> list[Site]:
+    if role is Role.COORDINATOR and not codes:
+        raise click.ClickException("a coordinator needs at least one --site")
+    if role is not Role.COORDINATOR and codes:
+        raise click.ClickException(f"--site is only for coordinators; a {role} sees the whole trial")
+    by_code = {s.code: s for s in trial.sites}
+    unknown = [c for c in codes if c not in by_code]
+    if unknown:
+        raise click.ClickException(f"unknown site {', '.join(unknown)} (sites: {', '.join(by_code)})")
+    return [by_code[c] for c in codes]
+
+
+def add_member(email: str, role: Role, trial: Trial, sites: list[Site]) -> tuple[User, str | None]:
+    """Give `email` a role in `trial`; a new account gets a one-time password, returned once."""
+    user = db.session.scalars(select(User).where(func.lower(User.email) == email.lower())).one_or_none()
+    password = None
+    if user is None:
+        password = one_time_password()
+        user = User(email=email.lower(), password_hash=hash_password(password), must_change_password=True,
+                    created_at=clock.now())
+        db.session.add(user)
+    elif any(m.trial_id == trial.id for m in user.memberships):
+        raise click.ClickException(f"{email} already has a role in {trial.code}")
+    db.session.add(Membership(user=user, trial=trial, role=role.value, sites=sites))
+    db.session.flush()
+    audit.record(db.session, actor=_actor(), action="user.role_granted", trial_code=trial.code,
+                 entity=f"user:{user.id}", details={"role": role.value, "sites": [s.code for s in sites]})
+    return user, password
+
+
+@group.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--site", "sites", multiple=True, help="A site code; repeat for a coordinator of several sites.")
+@click.option("--trial", "trial_code", required=True, help="The trial's code.")
+def create_user(email: str, role: str, sites: tuple[str, ...], trial_code: str) -> None:
+    """Create a staff account with a role in a trial; prints a one-time password."""
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise click.ClickException(f"{email!r} is not an e-mail address")
+    trial = _trial(trial_code)
+    user, password = add_member(email, Role(role), trial, _sites(trial, Role(role), sites))
+    db.session.commit()
+    if password is None:
+        click.echo(f"{user.email} now has the role {role} in {trial.code} (existing account, password unchanged)")
+    else:
+        click.echo(f"created {user.email} ({role} in {trial.code})")
+        click.echo(f"one-time password: {password}")
+        click.echo("it must be changed at the first sign-in")
+
+
+@group.command("demo-admin")
+@click.option("--trial", "trial_code", required=True)
+@click.option("--email", default="admin@example.org", show_default=True)
+def demo_admin(trial_code: str, email: str) -> None:
+    """Create the demo admin once (used by `make run`); later runs say it exists."""
+    trial = _trial(trial_code)
+    existing = db.session.scalars(select(User).where(User.email == email)).one_or_none()
+    if existing is not None:
+        click.echo(f"demo admin {email} exists (its one-time password was printed when it was created)")
+        return
+    user, password = add_member(email, Role.ADMIN, trial, [])
+    db.session.commit()
+    click.echo("")
+    click.echo("  Demo admin (shown once, change it at first sign-in):")
+    click.echo(f"    e-mail:   {user.email}")
+    click.echo(f"    password: {password}")
+    click.echo("")
+
+
+@group.command("verify-audit")
+def verify_audit() -> None:
+    """Check the audit trail's hash chain; exits non-zero on any break."""
+    breaks = audit.verify_session(db.session)
+    count = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    if breaks:
+        for b in breaks:
+            click.echo(f"entry {b.seq}: {b.problem}", err=True)
+        raise click.ClickException(f"audit trail is broken ({len(breaks)} problem(s) in {count} entries)")
+    head = db.session.get(AuditHead, 1)
+    click.echo(f"audit trail intact: {count} entries, tip {head.last_hash[:16] if head else 'none'}")
+
+
+@group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the app with the development server (used by `make run`; use gunicorn in production)."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
+    click.echo(f"serving {app.config['DATABASE_URL'].split('///')[-1]} on http://{host}:{port}/ (Ctrl+C stops)")
+    run_simple(host, port, app, threaded=True, use_reloader=False)

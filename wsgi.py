@@ -1,0 +1,3 @@
+from trial import create_app
+
+app = create_app()
