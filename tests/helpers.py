@@ -91,3 +91,26 @@ def _value(v: Any) -> str:
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
     return v.isoformat()  # dates
+
+
+def api_user(email: str, role: str, trial_code: str = "ips-norway", sites: tuple[str, ...] = ()) -> str:
+    """A user with a role in the trial and a fresh API token (returned)."""
+    from sqlalchemy import select
+
+    from trial import tokens
+    from trial.cli import add_member
+    from trial.models import Role, Site, Trial
+
+    trial = db.session.scalars(select(Trial).where(Trial.code == trial_code)).one()
+    chosen = [s for s in db.session.scalars(select(Site).where(Site.trial_id == trial.id)) if s.code in sites]
+    user, _ = add_member(email, Role(role), trial, chosen)
+    token = tokens.issue(db.session, user, "test")
+    db.session.commit()
+    return token
+
+
+BASELINE = {
+    "hads": {str(i): i % 4 for i in range(1, 15)},
+    "eq5d5l": {"MO": 1, "SC": 2, "UA": 1, "PD": 2, "AD": 3, "VAS": 70},
+    "whodas12": {f"S{i}": 2 for i in range(1, 13)},
+}

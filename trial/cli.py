@@ -153,3 +153,21 @@ def serve(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
     click.echo(f"serving {app.config['DATABASE_URL'].split('///')[-1]} on http://{host}:{port}/ (Ctrl+C stops)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@group.command("issue-token")
+@click.argument("email")
+@click.option("--days", type=int, default=None, help="Expire after this many days (default: no expiry).")
+def issue_token(email: str, days: int | None) -> None:
+    """Print a new API bearer token for a user (stored hashed; shown only now)."""
+    from datetime import timedelta
+
+    from . import tokens
+
+    user = db.session.scalars(select(User).where(func.lower(User.email) == email.lower())).one_or_none()
+    if user is None or not user.active:
+        raise click.ClickException(f"no active user {email!r}")
+    token = tokens.issue(db.session, user, _actor(), timedelta(days=days) if days else None)
+    db.session.commit()
+    click.echo(f"API token for {user.email} (shown once; send it as 'Authorization: Bearer <token>'):")
+    click.echo(token)

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "DEV_INSTANCE": False,
+    # Synthetic (test) national identity numbers: accepted in tests and on the development instance only,
+    # unless set explicitly (a training deployment may want them).
+    "ALLOW_SYNTHETIC_NATIONAL_IDS": None,
 }
 
 
@@ -52,6 +55,8 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.config["DEV_INSTANCE"] or app.config.get("TESTING"):
         # The development server and the test client speak plain HTTP on 127.0.0.1.
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = False
+    if app.config["ALLOW_SYNTHETIC_NATIONAL_IDS"] is None:
+        app.config["ALLOW_SYNTHETIC_NATIONAL_IDS"] = bool(app.config.get("TESTING") or app.config["DEV_INSTANCE"])
     if not app.config["SECRET_KEY"]:
         if not app.config.get("TESTING"):
             raise ConfigError("SECRET_KEY is not set: set TRIAL_SECRET_KEY (there is no production default)")

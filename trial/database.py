@@ -91,3 +91,35 @@ class Database:
         state: _State = app.extensions["trial.db"]
         if state.engine is not None:
             state.engine.dispose()
+
+
+# PostgreSQL: serialization failure, deadlock detected. SQLite: a lock wait that outlasted busy_timeout.
+RETRYABLE_PG_CODES = {"40001", "40P01"}
+
+
+def is_retryable(error: BaseException) -> bool:
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if code in RETRYABLE_PG_CODES:
+        return True
+    return "database is locked" in str(original or "")
+
+
+def run_unit_of_work(session: Session, work: Any, attempts: int = 5) -> Any:
+    """Run `work()` and commit; on a transient conflict roll back and run it again (bounded, with jitter)."""
+    import random
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except DBAPIError as error:
+            session.rollback()
+            if attempt == attempts or not is_retryable(error):
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - jitter, not security
+    raise AssertionError("unreachable")  # pragma: no cover

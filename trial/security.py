@@ -36,7 +36,11 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _error_page(error: HTTPException) -> tuple[str, int]:
+def _error_page(error: HTTPException) -> Response | tuple[str, int]:
+    from .api import is_api_request, problem
+
+    if is_api_request():
+        return problem(error.code or 500, error.name, error.description or error.name)
     # The page names the status only; the request's data (which may hold personal data) is never shown.
     return render_template("error.html", code=error.code, name=error.name, language_next="/"), error.code or 500
 

@@ -61,6 +61,8 @@ class Site(Base):
     prefix: Mapped[str] = mapped_column(String(8))
     target: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
+    # The number the site's next participant gets (BER-0042); its row lock serialises numbering.
+    next_number: Mapped[int] = mapped_column(default=1)
 
     trial: Mapped[Trial] = relationship(back_populates="sites")
 

@@ -128,7 +128,7 @@ def _check_timepoints(p: Protocol, problems: Problems) -> None:
 
 def _known_instrument(p: Protocol, code: str) -> Any:
     if code in p.custom_instruments:
-        return instruments.define(p.custom_instruments[code])
+        return instruments.define(p.custom_instruments[code], code=code)
     return instruments.get(code)
 
 
@@ -138,7 +138,7 @@ def _check_instruments(p: Protocol, problems: Problems) -> None:
             problems.add(f"custom_instruments.{code}", "has the code of a built-in instrument")
             continue
         try:
-            instruments.define(definition)
+            instruments.define(definition, code=code)
         except (ValueError, TypeError) as exc:
             problems.add(f"custom_instruments.{code}", str(exc))
     for n, t in enumerate(p.timepoints):
@@ -151,11 +151,13 @@ def _check_instruments(p: Protocol, problems: Problems) -> None:
         if code not in instruments.codes() and code not in p.custom_instruments:
             problems.add(path, f"{code!r} is not a known instrument")
             continue
-        for key in sorted(set(options) - {"value_set"}):
-            problems.add(f"{path}.{key}", "unknown option (allowed: value_set)")
+        instrument = _known_instrument(p, code)
+        allowed = set(instrument.score_options) | {"value_set"}
+        for key in sorted(set(options) - allowed):
+            problems.add(f"{path}.{key}", f"unknown option (allowed: {', '.join(sorted(allowed))})")
         value_set = options.get("value_set")
         if value_set is not None:
-            known = _known_instrument(p, code).value_sets
+            known = instrument.value_sets
             if value_set not in known:
                 problems.add(f"{path}.value_set", f"{value_set!r} is not a value set of {code}"
                              + (f" ({', '.join(known)})" if known else " (it has none)"))

@@ -1,0 +1,1 @@
+"""Pure tests of the instruments package (no app, no database)."""

@@ -1,0 +1,1 @@
+"""The site coordinator's journey: screening, eligibility, consent, baseline and randomization."""
