@@ -44,7 +44,9 @@ def request_fingerprint(screening_uid: str, factors: dict[str, Any]) -> str:
 def randomize(access: Access, screening: Screening, factors: dict[str, Any],
               idempotency_key: str | None = None) -> Randomized:
     fingerprint = request_fingerprint(screening.uid, factors)
-    site = db.session.scalars(select(Site).where(Site.id == screening.site_id).with_for_update()).one()
+    # populate_existing: the row may already be in the session from before the lock; use what the lock saw.
+    site = db.session.scalars(select(Site).where(Site.id == screening.site_id).with_for_update()
+                              .execution_options(populate_existing=True)).one()
     db.session.refresh(screening)  # read the status again now that we hold the site's lock
     replay = _replay(access, screening, idempotency_key, fingerprint)
     if replay is not None:
