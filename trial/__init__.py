@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import accounts, api, cli, i18n, main, security
+from . import accounts, api, cli, i18n, main, pages, security
 from .config import configure
 from .extensions import csrf, db, login_manager
 
@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    pages.init_app(app)
     app.register_blueprint(accounts.bp)
     api.init_app(app)
     app.register_blueprint(main.bp)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from . import audit, clock, migrate
 from .extensions import db
 from .models import AuditEvent, AuditHead, Membership, Role, Site, Trial, User
+from .models.enrollment import new_uid
 from .passwords import hash_password, one_time_password
 from .protocol import ProtocolError, load_file, store
 
@@ -80,7 +81,7 @@ def add_member(email: str, role: Role, trial: Trial, sites: list[Site]) -> tuple
     if user is None:
         password = one_time_password()
         user = User(email=email.lower(), password_hash=hash_password(password), must_change_password=True,
-                    created_at=clock.now())
+                    created_at=clock.now(), uid=new_uid())
         db.session.add(user)
     elif any(m.trial_id == trial.id for m in user.memberships):
         raise click.ClickException(f"{email} already has a role in {trial.code}")

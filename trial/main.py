@@ -10,6 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import Membership, Trial
+from .pages import page_user
+from .policy import Permission, requires
 
 bp = Blueprint("main", __name__)
 
@@ -34,3 +36,10 @@ def index() -> ResponseReturnValue:
         .options(selectinload(Membership.trial).selectinload(Trial.versions), selectinload(Membership.sites))
         .order_by(Trial.title)).all()
     return render_template("index.html", memberships=memberships)
+
+
+@bp.get("/trials/<trial>/")
+@requires(Permission.VIEW_FLOW, page_user)
+def trial_home(trial: str) -> ResponseReturnValue:
+    """A trial's start page: the pages this role has, from the trial menu."""
+    return render_template("trial_home.html")

@@ -109,6 +109,7 @@ class Response(HasUid, Base):
     completed_on: Mapped[date]
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str] = mapped_column(String(320))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visit.id"))
 
 
 class StratumCounter(Base):
@@ -187,6 +188,7 @@ class Visit(Base):
     closes_on: Mapped[date] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     completed_on: Mapped[date | None]
+    completion_mode: Mapped[str | None] = mapped_column(String(16))   # "online" | "paper"
 
     participant: Mapped[Participant] = relationship(back_populates="visits")
 
