@@ -1,0 +1,1 @@
+"""Pure tests of the CONSORT flow engine (no app, no database)."""
