@@ -1,0 +1,1 @@
+"""Recruitment monitoring and the CONSORT flow, computed from participant-level records."""
