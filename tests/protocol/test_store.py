@@ -113,3 +113,22 @@ def test_the_running_period_may_be_extended_but_not_ended_in_the_past(app: Flask
         data["randomization"]["periods"][0]["ends"] = date(2014, 3, 1)
         data["randomization"]["periods"][1]["starts"] = date(2014, 3, 2)
         assert _store(app, write_protocol(tmp_path, data)).outcome == "amended"
+
+
+def test_count_based_periods_cannot_change_once_anyone_is_randomized(app: Flask, tmp_path: Path) -> None:
+    from trial.models import Participant, Screening
+
+    data = example_data()
+    data["randomization"]["periods"] = [{"name": "start-up", "ratio": {"ips": 2, "control": 1}, "first_n": 12},
+                                        {"name": "main", "ratio": {"ips": 1, "control": 1}}]
+    trial = _store(app, write_protocol(tmp_path, data)).trial
+    data["randomization"]["periods"][0]["first_n"] = 9
+    assert _store(app, write_protocol(tmp_path, data, "v2.toml")).outcome == "amended"  # nobody randomized yet
+    screening = Screening(trial_id=trial.id, site_id=trial.sites[0].id, referred_on=date(2014, 1, 2),
+                          status="randomized", created_at=trial.created_at, created_by="test")
+    db.session.add(Participant(code="OSL-0001", trial_id=trial.id, site_id=trial.sites[0].id, screening=screening,
+                               arm="ips", randomized_on=date(2014, 1, 2)))
+    db.session.commit()
+    data["randomization"]["periods"][0]["first_n"] = 6
+    with pytest.raises(ProtocolError, match="period 'start-up' has started"):
+        _store(app, write_protocol(tmp_path, data, "v3.toml"))

@@ -7,12 +7,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
 from ..crypto import KeyRing
-from ..models import Arm, ConsentDocument, Site, Trial, TrialVersion
+from ..models import Arm, ConsentDocument, Participant, Site, Trial, TrialVersion
 from .amend import amendment_problems
 from .fields import ProtocolError
 from .loader import LoadedProtocol
@@ -41,13 +41,8 @@ def current_protocol(trial: Trial) -> Protocol:
     return parse(trial.current_version.definition, source=f"{trial.code} version {trial.current_version.number}")
 
 
-def store(session: Session, loaded: LoadedProtocol, *, actor: str, keyring: KeyRing,
-          randomized: int = 0) -> StoreResult:
-    """Create the trial, or add an amendment version; refuse changes that would break randomization.
-
-    `randomized` is how many participants the trial has already randomized (count-based periods
-    are in use from the first one on).
-    """
+def store(session: Session, loaded: LoadedProtocol, *, actor: str, keyring: KeyRing) -> StoreResult:
+    """Create the trial, or add an amendment version; refuse changes that would break randomization."""
     p = loaded.protocol
     sha = definition_sha256(p)
     trial = session.scalars(select(Trial).where(Trial.code == p.trial.code).with_for_update()).one_or_none()
@@ -60,6 +55,9 @@ def store(session: Session, loaded: LoadedProtocol, *, actor: str, keyring: KeyR
         if trial.current_version.sha256 == sha:
             return StoreResult(trial, trial.current_version, "unchanged")
         old = current_protocol(trial)
+        # Count-based periods are in use from the first randomization on, whatever the date.
+        randomized = session.scalar(select(func.count()).select_from(Participant)
+                                    .where(Participant.trial_id == trial.id)) or 0
         problems = amendment_problems(old, p, clock.today(old.trial.timezone), randomized)
         if problems:
             raise ProtocolError(problems, f"amendment of {trial.code}")
