@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 	$(FLASK) trial init-db
 	$(FLASK) trial load-protocol protocols/ips-norway.toml
 	$(FLASK) trial demo-admin --trial ips-norway
-	$(FLASK) trial serve --host 127.0.0.1 --port 5000
+	TRIAL_SCHEDULER_ENABLED=1 $(FLASK) trial serve --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -15,6 +15,7 @@ from trial.passwords import hash_password
 from trial.security import CONTENT_SECURITY_POLICY, safe_next_url
 
 from .helpers import example_data, load_example, write_protocol
+from .security.auth import sign_in
 
 PASSWORD = "correct horse battery staple"
 
@@ -32,8 +33,8 @@ def _trial(app: Flask) -> Trial:
 
 
 def _sign_in(client: FlaskClient, email: str, password: str = PASSWORD, next_url: str = ""):  # noqa: ANN202
-    query = f"?next={next_url}" if next_url else ""
-    return client.post(f"/sign-in{query}", data={"email": email, "password": password})
+    """Password and second factor (set up on the first sign-in), as in tests/security/auth.py."""
+    return sign_in(client, email, password, next_url)
 
 
 def test_the_start_page_needs_a_signed_in_user(client: FlaskClient) -> None:

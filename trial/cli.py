@@ -109,7 +109,8 @@ def create_user(email: str, role: str, sites: tuple[str, ...], trial_code: str) 
     else:
         click.echo(f"created {user.email} ({role} in {trial.code})")
         click.echo(f"one-time password: {password}")
-        click.echo("it must be changed at the first sign-in")
+        click.echo("it must be changed at the first sign-in, where the user also sets up an authenticator app "
+                   "(second factor)")
 
 
 @group.command("demo-admin")
@@ -151,7 +152,11 @@ def serve(host: str, port: int) -> None:
     """Serve the app with the development server (used by `make run`; use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
+    from .followups import start_background_scheduler
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, not the proxy
+    if start_background_scheduler(app) is not None:
+        click.echo("follow-up dispatcher: running every minute in this process (SCHEDULER_ENABLED)")
     click.echo(f"serving {app.config['DATABASE_URL'].split('///')[-1]} on http://{host}:{port}/ (Ctrl+C stops)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
@@ -172,3 +177,57 @@ def issue_token(email: str, days: int | None) -> None:
     db.session.commit()
     click.echo(f"API token for {user.email} (shown once; send it as 'Authorization: Bearer <token>'):")
     click.echo(token)
+
+
+@group.command("dispatch")
+def dispatch() -> None:
+    """Run one pass of the follow-up dispatcher (open windows, send due invitations and reminders,
+    mark missed visits) and print what it did."""
+    from .followups.dispatcher import run_pass
+    from .followups.mailer import MailConfigError
+
+    try:
+        reports = run_pass()
+    except MailConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for report in reports:
+        click.echo(report.summary())
+    if not reports:
+        click.echo("no trials: nothing to do")
+
+
+@group.command("scheduler")
+def scheduler() -> None:
+    """Run the follow-up dispatcher every minute until stopped (its own process; Ctrl+C stops)."""
+    from .followups.scheduler import INTERVAL_SECONDS, run_blocking_scheduler
+
+    click.echo(f"follow-up dispatcher runs every {INTERVAL_SECONDS} s (Ctrl+C stops)")
+    run_blocking_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]  # the real app
+
+
+@group.command("rotate-keys")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1),
+              help="Values re-encrypted per transaction.")
+def rotate_keys(batch_size: int) -> None:
+    """Re-encrypt every encrypted value under the active key (the first of ENCRYPTION_KEYS).
+
+    Each batch is committed, and values already under the active key are skipped, so an interrupted
+    run can simply be started again. Remove an old key from ENCRYPTION_KEYS only after a run that
+    reports no failures.
+    """
+    from . import keys
+
+    keyring = current_app.config["KEYRING"]
+    click.echo(f"re-encrypting under the active key {keyring.active!r}")
+
+    def report(outcome: keys.Outcome) -> None:
+        click.echo(f"  {outcome.column}: {outcome.rotated} re-encrypted, {outcome.current} already current")
+
+    try:
+        outcomes = keys.rotate_all(db.session, keyring, _actor(), batch_size, progress=report)
+    except keys.RotationError as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{exc}; the batches before it are saved, run again once the key is configured") from exc
+    rotated, current = sum(o.rotated for o in outcomes), sum(o.current for o in outcomes)
+    click.echo(f"done: {rotated} value(s) re-encrypted, {current} already under {keyring.active!r}")

@@ -21,6 +21,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_FROM": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_CONTACT": None,          # a contact line for invitations ("Questions? Call the study team at ...")
+    "PUBLIC_URL": None,            # the address participants' links start with, e.g. https://trial.example.org
     "SCHEDULER_ENABLED": False,
     "LANGUAGES": ("nb", "en"),
     "BABEL_DEFAULT_LOCALE": "nb",

@@ -96,3 +96,22 @@ def test_the_diagram_is_served_as_svg_and_pdf_and_options_are_checked(coordinato
 def test_the_flow_needs_a_token(client) -> None:  # noqa: ANN001
     response = client.get("/api/v1/trials/ips-norway/consort")
     assert response.status_code == 401 and response.mimetype == "application/problem+json"
+
+
+def test_masked_arms_do_not_follow_the_protocols_order(coordinator: Api, as_role: Callable[..., Api]) -> None:
+    from trial.enrollment.common import trial_secret
+    from trial.masking import arm_masks
+    from trial.models import Trial, User
+    from trial.monitoring.flow import design
+    from trial.policy import access_to
+    from trial.protocol import current_protocol
+
+    as_role("statistician")
+    trial = db.session.scalars(select(Trial)).one()
+    user = db.session.scalars(select(User).where(User.email.like("statistician%"))).first()
+    access = access_to(user, trial.code)
+    masks = arm_masks(trial_secret(access), ("ips", "control"))
+    flow_design = design(access, current_protocol(trial))
+    assert [a.code for a in flow_design.arms] == ["Arm A", "Arm B"]
+    assert {p.ratio for p in flow_design.periods} == {"2:1", "1:1"}
+    assert set(masks.values()) == {"Arm A", "Arm B"}

@@ -58,6 +58,6 @@ bp.register_error_handler(HTTPException, _http_error)
 
 
 def init_app(app: Flask) -> None:
-    from . import enrollment, monitoring, openapi  # noqa: F401 - registers the routes on bp
+    from . import datalocks, enrollment, followups, monitoring, openapi  # noqa: F401 - registers the routes on bp
 
     app.register_blueprint(bp)

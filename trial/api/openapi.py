@@ -30,8 +30,22 @@ BODIES: dict[str, dict[str, Any]] = {
         "responses": {"type": "object", "description": "instrument code -> {item code: answer}"},
         "mode": {"enum": ["paper", "device"]}}},
     "randomize_screening": {"properties": {"factors": {"type": "object"}}},
+    "create_lock": {"required": ["label"], "properties": {
+        "label": {"type": "string", "maxLength": 200}, "reason": {"type": "string", "maxLength": 1000}}},
 }
-CREATED = {"create_screening", "randomize_screening"}
+BODIES |= {
+    "record_followup_response": {"required": ["timepoint", "instrument", "answers"], "properties": {
+        "timepoint": {"type": "string"}, "instrument": {"type": "string"},
+        "answers": {"type": "object", "description": "item code -> answer"}, "mode": {"enum": ["paper", "online"]}}},
+    "correct_followup_response": {"required": ["answers", "reason"], "properties": {
+        "answers": {"type": "object"}, "reason": {"type": "string"}}},
+    "withdrawal": {"required": ["scope", "on", "reason"], "properties": {
+        "scope": {"enum": ["intervention", "follow-up", "all"]}, "on": DATE, "reason": {"type": "string"}}},
+    "participant_event": {"required": ["type", "on"], "properties": {
+        "type": {"enum": ["died", "lost-to-follow-up"]}, "on": DATE, "reason": {"type": "string"}}},
+    "randomization_date": {"required": ["on", "reason"], "properties": {"on": DATE, "reason": {"type": "string"}}},
+}
+CREATED = {"create_screening", "randomize_screening", "create_lock", "record_followup_response"}
 
 
 def _operation(endpoint: str, method: str, rule: str) -> dict[str, Any]:

@@ -47,9 +47,9 @@ def valid_version(p: Protocol, on: date) -> str | None:
 def record_consent(access: Access, screening: Screening, form: ConsentForm) -> Consent:
     require_state(screening, "eligible", doing="record consent")
     p = protocol(access)
-    _check_form(access, screening, p, form)
+    check_form(access, screening, p, form)
     identity = _identity(access, screening, form)
-    _check_age(p, form, identity.birth_date if identity else None)
+    check_age(p, form, identity.birth_date if identity else None)
     seal(screening, "name", form.name.strip())
     seal(screening, "email", form.email)
     seal(screening, "phone", form.phone)
@@ -76,7 +76,7 @@ def record_consent(access: Access, screening: Screening, form: ConsentForm) -> C
     return consent
 
 
-def _check_form(access: Access, screening: Screening, p: Protocol, form: ConsentForm) -> None:
+def check_form(access: Access, screening: Screening, p: Protocol, form: ConsentForm) -> None:
     errors: dict[str, str] = {}
     not_in_future(access, form.consented_on, "consented_on")
     if form.consented_on < screening.referred_on:
@@ -119,12 +119,13 @@ def _identity(access: Access, screening: Screening, form: ConsentForm):  # noqa:
         Screening.status.in_(("consented", "ready", "randomized")))).first()
     if other is not None:
         site = db.session.get(Site, other.site_id)
-        raise Conflict(f"this person is already enrolled in the trial at {site.name if site else 'another site'}",
-                       errors={"national_id": "already enrolled"})
+        where = site.name if site else "another site"
+        raise Conflict(f"this person is already enrolled in the trial at {where}",
+                       errors={"national_id": "already enrolled"}, site=where)
     return identity
 
 
-def _check_age(p: Protocol, form: ConsentForm, birth_date: date | None) -> None:
+def check_age(p: Protocol, form: ConsentForm, birth_date: date | None) -> None:
     if birth_date is None:
         return
     on = form.consented_on

@@ -13,10 +13,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import randomization
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+import randomization
 
 from .. import audit, clock
 from ..errors import Conflict, InvalidInput

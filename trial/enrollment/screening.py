@@ -65,7 +65,8 @@ def exclude(access: Access, screening: Screening, category: str, reason: str) ->
     """End a screening without randomization (CONSORT's Excluded box), with its category and reason."""
     require_state(screening, *OPEN_STATES, doing="exclude")
     if category not in EXCLUSION_CATEGORIES:
-        raise InvalidInput("unknown exclusion category", errors={"category": f"one of {', '.join(EXCLUSION_CATEGORIES)}"})
+        raise InvalidInput("unknown exclusion category",
+                           errors={"category": f"one of {', '.join(EXCLUSION_CATEGORIES)}"})
     if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
         raise InvalidInput("a reason is required", errors={"reason": f"1 to {MAX_REASON} characters"})
     _end_as_excluded(screening, category, reason.strip(), today(access))

@@ -15,7 +15,9 @@ class OutboxMessage(HasUid, Base):
     """An invitation or reminder, written in the same transaction as the decision to send it.
 
     The unique key (visit, kind, sequence) makes creating it idempotent; `status` moves
-    pending -> sent | cancelled | failed. The address and body are sealed; the subject names only the trial."""
+    pending -> sending (claimed, with a lease) -> sent | failed, or cancelled; no-address when the
+    participant gave no e-mail (someone must phone). The address and body are sealed; the subject names
+    only the trial, by its neutral public title."""
 
     __tablename__ = "outbox_message"
     __table_args__ = (UniqueConstraint("visit_id", "kind", "sequence"),

@@ -33,10 +33,19 @@ def arm_names(access: Access) -> dict[str, str]:
 
 
 def design(access: Access, p: Protocol) -> engine.FlowDesign:
+    """The diagram's arms and periods. For masked roles the columns follow the masks (a keyed shuffle),
+    not the protocol's order, and a ratio is printed largest share first without naming arms, so neither
+    the column order nor "2:1" tells which masked arm is which. (Unequal arm sizes still hint at it:
+    that is inherent in showing masked counts of an unequally allocated trial.)"""
     names = arm_names(access)
     masked = not access.allows(Permission.SEE_ARMS)
-    arms = tuple((names[a.code], names[a.code] if masked else a.label.get("en", a.code)) for a in p.arms)
-    periods = tuple((q.name, ":".join(str(q.ratio[a]) for a in p.arm_codes())) for q in p.randomization.periods)
+    if masked:
+        arms = tuple(sorted((names[code], names[code]) for code in p.arm_codes()))
+        periods = tuple((q.name, ":".join(str(r) for r in sorted(q.ratio.values(), reverse=True)))
+                        for q in p.randomization.periods)
+    else:
+        arms = tuple((a.code, a.label.get("en", a.code)) for a in p.arms)
+        periods = tuple((q.name, ":".join(str(q.ratio[a]) for a in p.arm_codes())) for q in p.randomization.periods)
     follow_up = tuple(t.code for t in p.timepoints if t.offset_months > 0)
     return engine.FlowDesign(arms=arms, periods=periods, timepoints=follow_up,
                              primary_timepoint=p.trial.primary_timepoint, trial_title=p.trial.title)
@@ -107,3 +116,22 @@ def _events(participant_ids: list[int]) -> dict[int, list[engine.Departure]]:
             found.setdefault(event.participant_id, []).append(
                 engine.Departure(event.kind, event.on, unseal(event, "reason")))  # type: ignore[arg-type]  # checked above
     return found
+
+
+def visible_sites(access: Access) -> list[Any]:
+    """The trial's sites this role may see, in the protocol's order: all, or a coordinator's own."""
+    allowed = access.site_ids()
+    return [s for s in access.trial.sites if allowed is None or s.id in allowed]
+
+
+def site_records(access: Access, sites: set[str]) -> tuple[list[engine.Screening], list[engine.Participant]]:
+    """The screening log and participants of several sites (codes) at once, arms named as this role sees them.
+
+    Monitoring pools a coordinator's sites, which `flow()` (one site or the whole trial) does not.
+    """
+    mine = {s.code for s in visible_sites(access)}
+    if not sites <= mine:
+        raise Forbidden("you do not work at every site asked for")
+    p = protocol(access)
+    return ([s for s in _screenings(access, None) if s.site in sites],
+            [r for r in _participants(access, p, None) if r.site in sites])

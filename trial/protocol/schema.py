@@ -28,6 +28,13 @@ class TrialInfo:
     target: int | None = None
     blinded: bool = False
     primary_timepoint: str | None = None
+    # What invitations and reminders call the trial: a neutral name, so an inbox or a lock screen
+    # shows nothing about the participant's health (the title names the condition).
+    public_title: str | None = None
+
+    @property
+    def name_for_messages(self) -> str:
+        return self.public_title or self.title
 
 
 @dataclass(frozen=True)
@@ -227,7 +234,8 @@ def _trial_info(f: Fields) -> TrialInfo | None:
         code=f.code("code") or "", title=f.text("title") or "", timezone=tz or "UTC", languages=languages,
         age_of_majority=f.integer("age_of_majority", required=False, default=18, minimum=1) or 18,
         target=f.integer("target", required=False, minimum=1), blinded=bool(f.boolean("blinded", False, False)),
-        primary_timepoint=f.code("primary_timepoint", required=False))
+        primary_timepoint=f.code("primary_timepoint", required=False),
+        public_title=f.text("public_title", required=False))
     return info
 
 

@@ -1,0 +1,1 @@
+"""Forms the web pages derive from definitions held elsewhere (instruments, protocols)."""
