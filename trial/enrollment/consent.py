@@ -58,9 +58,18 @@ def record_consent(access: Access, screening: Screening, form: ConsentForm) -> C
         seal(screening, "birth_date", identity.birth_date.isoformat())
         screening.national_id_index = blind_index(identity_index_key(access), identity.number)
     screening.language, screening.status = form.language, "consented"
+    return write_consent(access, screening, p, form, action="consent.recorded")
+
+
+def write_consent(access: Access, screening: Screening, p: Protocol, form: ConsentForm, *, action: str,
+                  details: dict[str, object] | None = None) -> Consent:
+    """Store a checked consent against the exact document text it was given on, and audit it."""
     document = db.session.scalars(select(ConsentDocument).where(
         ConsentDocument.trial_id == access.trial.id, ConsentDocument.version == form.version,
-        ConsentDocument.language == form.language)).one()
+        ConsentDocument.language == form.language)).one_or_none()
+    if document is None:
+        raise InvalidInput("no consent document in that language",
+                           errors={"language": f"{form.version} has no document in {form.language}"})
     consent = Consent(screening=screening, version=form.version, language=form.language,
                       consented_on=form.consented_on, method=form.method, document_sha256=document.sha256,
                       options={o.code: bool(form.options.get(o.code, False)) for o in p.consent_options},
@@ -69,10 +78,10 @@ def record_consent(access: Access, screening: Screening, form: ConsentForm) -> C
     seal(consent, "guardian_name", form.guardian_name)
     db.session.add(consent)
     db.session.flush()
-    audit.record(db.session, actor=access.actor, action="consent.recorded", trial_code=access.trial.code,
+    audit.record(db.session, actor=access.actor, action=action, trial_code=access.trial.code,
                  entity=f"screening:{screening.uid}",
                  details={"version": form.version, "method": form.method, "options": consent.options,
-                          "guardian": form.guardian_name is not None})
+                          "guardian": form.guardian_name is not None, **(details or {})})
     return consent
 
 

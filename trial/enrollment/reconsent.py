@@ -10,17 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
-
-from .. import audit, clock
 from ..errors import Conflict, InvalidInput
-from ..extensions import db
-from ..models import Consent, ConsentDocument, Screening
+from ..models import Consent, Screening
 from ..policy import Access
 from ..protocol import Protocol
-from ..sealing import seal, unseal
+from ..sealing import unseal
 from .common import protocol, require_state
-from .consent import ConsentForm, check_age, check_form, valid_version  # the same validations, by design
+from .consent import ConsentForm, check_age, check_form, valid_version, write_consent  # the same validations, by design
 
 RECONSENT_STATES = ("consented", "ready", "randomized")
 # Someone who withdrew entirely or died is not asked again.
@@ -71,25 +67,8 @@ def record_reconsent(access: Access, screening: Screening, form: ReconsentForm) 
     _check_newer(p, previous, form)
     birth_date = unseal(screening, "birth_date")
     check_age(p, checked, date.fromisoformat(birth_date) if birth_date else None)
-    document = db.session.scalars(select(ConsentDocument).where(
-        ConsentDocument.trial_id == access.trial.id, ConsentDocument.version == form.version,
-        ConsentDocument.language == form.language)).one_or_none()
-    if document is None:
-        raise InvalidInput("no consent document in that language",
-                           errors={"language": f"{form.version} has no document in {form.language}"})
-    consent = Consent(screening=screening, version=form.version, language=form.language,
-                      consented_on=form.consented_on, method=form.method, document_sha256=document.sha256,
-                      options={o.code: bool(form.options.get(o.code, False)) for o in p.consent_options},
-                      taken_by=access.actor, recorded_at=clock.now())
-    seal(consent, "signature", form.signature)
-    seal(consent, "guardian_name", form.guardian_name)
-    db.session.add(consent)
-    db.session.flush()
-    audit.record(db.session, actor=access.actor, action="consent.renewed", trial_code=access.trial.code,
-                 entity=f"screening:{screening.uid}",
-                 details={"version": form.version, "previous": previous.version, "method": form.method,
-                          "options": consent.options, "guardian": form.guardian_name is not None})
-    return consent
+    return write_consent(access, screening, p, checked, action="consent.renewed",
+                         details={"previous": previous.version})
 
 
 def _check_newer(p: Protocol, previous: Consent, form: ReconsentForm) -> None:
