@@ -114,3 +114,14 @@ BASELINE = {
     "eq5d5l": {"MO": 1, "SC": 2, "UA": 1, "PD": 2, "AD": 3, "VAS": 70},
     "whodas12": {f"S{i}": 2 for i in range(1, 13)},
 }
+
+
+def sign_in_session(client, user, language: str = "en") -> None:  # noqa: ANN001 - FlaskClient, User
+    """Sign `user` in on `client` as the two-factor sign-in leaves the session (for page tests that are
+    not about signing in; tests/security/auth.py signs in through the pages)."""
+    from trial import accounts, clock
+
+    now = clock.now().timestamp()
+    with client.session_transaction() as session:
+        session.update({"_user_id": str(user.id), "_fresh": True, "signed_in_at": now, "seen": now,
+                        "stamp": accounts.session_stamp(user), "language": language})

@@ -11,6 +11,7 @@ from .config import configure
 from .datalocks import bp as datalocks_bp
 from .enrollment.views import bp as enrollment_bp
 from .extensions import csrf, db, login_manager
+from .followups.views import bp as followups_bp
 from .monitoring.views import bp as monitoring_bp
 from .questionnaires_web import bp as questionnaires_bp
 
@@ -41,5 +42,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(datalocks_bp)
     app.register_blueprint(monitoring_bp)
+    app.register_blueprint(followups_bp)
     app.cli.add_command(cli.group)
     return app

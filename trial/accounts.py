@@ -72,7 +72,7 @@ login_manager.login_view = "accounts.sign_in"
 login_manager.login_message = _l("Please sign in to see this page.")
 
 
-def _stamp(user: User) -> str:
+def session_stamp(user: User) -> str:
     """Changes when the password, second factor or account status changes, ending older sessions."""
     enabled = int(user.totp_enabled_at.timestamp()) if user.totp_enabled_at else 0
     state = f"{user.id}|{user.password_hash}|{enabled}|{user.active}"
@@ -85,7 +85,7 @@ def _session_expired(now: float) -> bool:
     lifetime = current_app.permanent_session_lifetime.total_seconds()
     seen, started = session.get("seen"), session.get("signed_in_at")
     return (not isinstance(seen, int | float) or not isinstance(started, int | float) or now - seen > idle
-            or now - started > lifetime or session.get("stamp") != _stamp(current_user))
+            or now - started > lifetime or session.get("stamp") != session_stamp(current_user))
 
 
 @bp.before_app_request
@@ -175,7 +175,7 @@ def _complete_sign_in(user: User) -> ResponseReturnValue:
     user.failed_sign_ins, user.locked_until, user.last_sign_in_at = 0, None, now
     _fresh_session()
     login_user(user)
-    session.update(signed_in_at=now.timestamp(), seen=now.timestamp(), stamp=_stamp(user))
+    session.update(signed_in_at=now.timestamp(), seen=now.timestamp(), stamp=session_stamp(user))
     audit.record(db.session, actor=user.email, action="account.sign_in", entity=f"user:{user.id}",
                  remote_addr=request.remote_addr)
     db.session.commit()
@@ -283,7 +283,7 @@ def change_password() -> ResponseReturnValue:
         else:
             current_user.password_hash = hash_password(form.new.data or "")
             current_user.must_change_password = False
-            session["stamp"] = _stamp(current_user)  # this session stays; others with the old password end
+            session["stamp"] = session_stamp(current_user)  # this session stays; others with the old password end
             audit.record(db.session, actor=current_user.email, action="account.password_changed",
                          entity=f"user:{current_user.id}", remote_addr=request.remote_addr)
             db.session.commit()

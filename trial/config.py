@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "IDLE_TIMEOUT_MINUTES": 30,     # a staff session ends after this long without a request
+    "LOG_CONFIGURED": None,         # True when the host (e.g. gunicorn's logging config) sets up logging itself
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "DEV_INSTANCE": False,

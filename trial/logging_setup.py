@@ -116,7 +116,8 @@ def init_app(app: Flask) -> None:
     from flask.logging import default_handler
 
     app.logger.removeHandler(default_handler)
-    if not app.config.get("LOG_CONFIGURED", app.testing):
+    configured = app.config.get("LOG_CONFIGURED")
+    if not (app.testing if configured is None else configured):
         configure(level=app.config.get("LOG_LEVEL", "INFO"))
     app.before_request(_start_timer)
     app.after_request(_log_request)

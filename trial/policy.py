@@ -85,8 +85,12 @@ def access_to(user: User, trial_code: str) -> Access:
     return Access(user, trial, membership, current_protocol(trial).trial.blinded)
 
 
-def requires(permission: Permission, user_getter: Callable[[], User | None]) -> Callable[[F], F]:
-    """Decorate a view taking `trial` (the trial code): checks the permission and puts Access in g.access."""
+def requires(permission: Permission | tuple[Permission, ...],
+             user_getter: Callable[[], User | None]) -> Callable[[F], F]:
+    """Decorate a view taking `trial` (the trial code): checks the permission and puts Access in g.access.
+
+    A tuple of permissions lets in a role that has any of them."""
+    wanted = (permission,) if isinstance(permission, Permission) else tuple(permission)
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -95,7 +99,7 @@ def requires(permission: Permission, user_getter: Callable[[], User | None]) -> 
             if user is None:
                 raise Unauthenticated()
             access = access_to(user, kwargs["trial"])
-            if not access.allows(permission):
+            if not any(access.allows(p) for p in wanted):
                 raise Forbidden(f"your role ({access.role}) does not allow this")
             g.access = access
             return view(*args, **kwargs)

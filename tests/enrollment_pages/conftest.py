@@ -29,7 +29,7 @@ def _signed_in_session(user: User) -> dict[str, Any]:
     from trial import accounts, clock
 
     now = clock.now().timestamp()
-    stamp = getattr(accounts, "_stamp", None)
+    stamp = accounts.session_stamp
     return {"signed_in_at": now, "seen": now, **({"stamp": stamp(user)} if stamp else {})}
 
 

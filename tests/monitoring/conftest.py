@@ -58,7 +58,7 @@ def sign_in(app: Flask, role: str, sites: tuple[str, ...] = (), language: str = 
     now = clock.now().timestamp()
     with browser.session_transaction() as session:
         session.update({"_user_id": str(user.id), "_fresh": True, "signed_in_at": now, "seen": now,
-                        "stamp": accounts._stamp(user), "language": language})  # noqa: SLF001 - as sign-in sets it
+                        "stamp": accounts.session_stamp(user), "language": language})
     return browser
 
 

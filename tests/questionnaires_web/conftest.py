@@ -163,7 +163,7 @@ def signed_in(client: FlaskClient, user: User, language: str = "en") -> FlaskCli
     now = clock.now().timestamp()
     with client.session_transaction() as session:
         session.update({"_user_id": str(user.id), "_fresh": True, "signed_in_at": now, "seen": now,
-                        "stamp": accounts._stamp(user), "language": language})
+                        "stamp": accounts.session_stamp(user), "language": language})
     return client
 
 

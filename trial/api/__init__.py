@@ -23,6 +23,9 @@ def authenticate() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     g.api_user = tokens.authenticate(db.session, token.strip()) if scheme.lower() == "bearer" else None
+    if g.api_user is not None and db.session.dirty:
+        # The token's last-used time is kept even when the request itself only reads or is refused.
+        db.session.commit()
 
 
 def problem(status: int, title: str, detail: str, **extra: object) -> Response:

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from ..datalocks import service
 from ..datalocks.compare import compare_locks, post_lock_changes
 from ..datalocks.download import export_options, send_export
+from ..datalocks.service import LOCK_READERS
 from ..extensions import db
 from ..models import DataLock
 from ..policy import Permission, requires
@@ -42,7 +43,7 @@ def create_lock(trial: str) -> ResponseReturnValue:
 
 
 @bp.get(LOCKS)
-@requires(Permission.VIEW_FLOW, api_user)
+@requires(LOCK_READERS, api_user)
 def list_locks(trial: str) -> ResponseReturnValue:
     """Every lock of the trial, newest version first."""
     service.require_reader(g.access)
@@ -50,7 +51,7 @@ def list_locks(trial: str) -> ResponseReturnValue:
 
 
 @bp.get(f"{LOCKS}/<lock_id>")
-@requires(Permission.VIEW_FLOW, api_user)
+@requires(LOCK_READERS, api_user)
 def get_lock(trial: str, lock_id: str) -> ResponseReturnValue:
     """One lock, with the records whose live content now differs from it (post-lock changes)."""
     lock = service.lock_by_id(g.access, lock_id)
@@ -59,7 +60,7 @@ def get_lock(trial: str, lock_id: str) -> ResponseReturnValue:
 
 
 @bp.get(f"{LOCKS}/<lock_id>/export")
-@requires(Permission.VIEW_FLOW, api_user)
+@requires(LOCK_READERS, api_user)
 def export_lock(trial: str, lock_id: str) -> ResponseReturnValue:
     """The lock's dataset as a ZIP (?format=csv|sav|dta&blinded=true|false; blinded by default)."""
     fmt, blinded = export_options(g.access, request.args.get("format"), request.args.get("blinded"))
@@ -69,7 +70,7 @@ def export_lock(trial: str, lock_id: str) -> ResponseReturnValue:
 
 
 @bp.get(f"{LOCKS}/<a>/compare/<b>")
-@requires(Permission.VIEW_FLOW, api_user)
+@requires(LOCK_READERS, api_user)
 def compare(trial: str, a: str, b: str) -> ResponseReturnValue:
     """Records added, removed and changed from the older of two locks to the newer."""
     older, newer = sorted((service.lock_by_id(g.access, a), service.lock_by_id(g.access, b)),

@@ -39,6 +39,10 @@ def locks_of(trial: Trial) -> list[DataLock]:
                                    .order_by(DataLock.version.desc())))
 
 
+# Statisticians (who lock) and administrators (who unlock) work with locks; nobody else does.
+LOCK_READERS = (Permission.LOCK_DATA, Permission.MANAGE_TRIAL)
+
+
 def require_reader(access: Access) -> None:
     """Statisticians (who lock) and administrators (who unlock) see locks; nobody else does."""
     if not (access.allows(Permission.LOCK_DATA) or access.allows(Permission.MANAGE_TRIAL)):

@@ -17,6 +17,7 @@ from ..policy import Permission, requires
 from . import service
 from .compare import compare_locks, post_lock_changes
 from .download import export_options, send_export, send_linkage_key
+from .service import LOCK_READERS
 from .signature import confirm_signature
 
 bp = Blueprint("datalocks", __name__, url_prefix="/trials/<trial>/locks")
@@ -74,7 +75,7 @@ def create(trial: str) -> ResponseReturnValue:
 
 
 @bp.get("/<lock_id>")
-@requires(Permission.VIEW_FLOW, page_user)
+@requires(LOCK_READERS, page_user)
 def show(trial: str, lock_id: str) -> ResponseReturnValue:
     """One lock: its hash, records, post-lock changes, downloads and (for administrators) actions."""
     lock = service.lock_by_id(g.access, lock_id)
@@ -87,7 +88,7 @@ def show(trial: str, lock_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/compare")
-@requires(Permission.VIEW_FLOW, page_user)
+@requires(LOCK_READERS, page_user)
 def compare(trial: str) -> ResponseReturnValue:
     """What changed between two lock versions (?a=<lock id>&b=<lock id>)."""
     a = service.lock_by_id(g.access, request.args.get("a", ""))
@@ -98,7 +99,7 @@ def compare(trial: str) -> ResponseReturnValue:
 
 
 @bp.get("/<lock_id>/export")
-@requires(Permission.VIEW_FLOW, page_user)
+@requires(LOCK_READERS, page_user)
 def export(trial: str, lock_id: str) -> ResponseReturnValue:
     fmt, blinded = export_options(g.access, request.args.get("format"), request.args.get("blinded"))
     response = send_export(g.access, service.lock_by_id(g.access, lock_id), fmt, blinded, "web")
