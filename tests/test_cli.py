@@ -71,8 +71,10 @@ def test_create_user_refuses_what_does_not_fit(app: Flask, runner) -> None:
     runner.invoke(args=["trial", "load-protocol", str(EXAMPLE_PROTOCOL)])
     cases = [
         (["a@example.org", "--role", "coordinator", "--trial", "ips-norway"], "needs at least one --site"),
-        (["a@example.org", "--role", "coordinator", "--site", "tromso", "--trial", "ips-norway"], "unknown site tromso"),
-        (["a@example.org", "--role", "statistician", "--site", "oslo", "--trial", "ips-norway"], "only for coordinators"),
+        (["a@example.org", "--role", "coordinator", "--site", "tromso", "--trial", "ips-norway"],
+         "unknown site tromso"),
+        (["a@example.org", "--role", "statistician", "--site", "oslo", "--trial", "ips-norway"],
+         "only for coordinators"),
         (["a@example.org", "--role", "admin", "--trial", "nope"], "no trial 'nope'"),
         (["not-an-email", "--role", "admin", "--trial", "ips-norway"], "is not an e-mail address"),
         (["a@example.org", "--role", "superuser", "--trial", "ips-norway"], "Invalid value for '--role'"),

@@ -67,7 +67,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not app.config["SECRET_KEY"]:
         if not app.config.get("TESTING"):
             raise ConfigError("SECRET_KEY is not set: set TRIAL_SECRET_KEY (there is no production default)")
-        app.config["SECRET_KEY"] = "testing-only-secret"
+        app.config["SECRET_KEY"] = "testing-only-secret"  # noqa: S105 - TESTING only; production refuses above
     if app.config["ENCRYPTION_KEYS"] or not app.config.get("TESTING"):
         app.config["KEYRING"] = KeyRing.parse(app.config["ENCRYPTION_KEYS"])
     else:

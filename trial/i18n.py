@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, redirect, request, session
 from flask.typing import ResponseReturnValue
-
 from flask_babel import get_locale
 
 from .extensions import babel

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from . import audit, clock
 from .models import ApiToken, User
 
-TOKEN_PREFIX = "trl_"
+TOKEN_PREFIX = "trl_"  # noqa: S105 - a recognisable prefix (for log redaction), not a secret
 # Refresh last_used_at at most this often, so a busy integration does not write on every call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 

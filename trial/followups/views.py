@@ -39,7 +39,8 @@ MESSAGE_STATUS = {"pending": _l("Waiting to be sent"), "sending": _l("Being sent
 
 
 class WithdrawalForm(FlaskForm):
-    scope = RadioField(_l("Withdraw from"), choices=SCOPES, validators=[InputRequired(_l("Choose what to withdraw from."))])
+    scope = RadioField(_l("Withdraw from"), choices=SCOPES,
+                       validators=[InputRequired(_l("Choose what to withdraw from."))])
     on = DateField(_l("Date of withdrawal"), validators=[InputRequired(_l("Give the date."))])
     reason = TextAreaField(_l("Reason"), validators=[InputRequired(_l("Give the reason.")), Length(max=500)])
 

@@ -1,8 +1,17 @@
 """All models, imported here so the metadata is complete for Alembic and the drift test."""
 from .audit import AuditEvent, AuditHead
 from .base import Base
-from .enrollment import (Allocation, ApiToken, Consent, Participant, ParticipantEvent, Response, Screening,
-                         StratumCounter, Visit)
+from .enrollment import (
+                         Allocation,
+                         ApiToken,
+                         Consent,
+                         Participant,
+                         ParticipantEvent,
+                         Response,
+                         Screening,
+                         StratumCounter,
+                         Visit,
+)
 from .followup import DataLock, LockedRecord, OutboxMessage, PaperEntry, QuestionnaireDraft, QuestionnaireLink
 from .trial import Arm, ConsentDocument, Site, Trial, TrialVersion
 from .user import Membership, Role, User, membership_site

@@ -87,7 +87,8 @@ class Fields:
         self.problems.add(self.at(key), "must be a string or a table of texts per language")
         return None
 
-    def integer(self, key: str, required: bool = True, default: int | None = None, minimum: int | None = None) -> int | None:
+    def integer(self, key: str, required: bool = True, default: int | None = None,
+                minimum: int | None = None) -> int | None:
         value = self._get(key, required)
         if value is _MISSING:
             return default
