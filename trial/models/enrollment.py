@@ -151,7 +151,9 @@ class Allocation(Base):
     """How a participant's arm was drawn: list, position and block (concealed from site roles)."""
 
     __tablename__ = "allocation"
-    __table_args__ = (UniqueConstraint("trial_id", "stratum", "period", "position"),)
+    __table_args__ = (UniqueConstraint("trial_id", "stratum", "period", "position"),
+                      # One request key, one allocation: a key reused concurrently for two people fails here.
+                      UniqueConstraint("trial_id", "idempotency_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), unique=True)

@@ -43,6 +43,8 @@ class User(Base):
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]        # the last accepted time step, so a code is used once
+    # Raised at sign-out (and when access changes): every session issued before it ends, even a copied cookie.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
