@@ -93,8 +93,9 @@ class Database:
             state.engine.dispose()
 
 
-# PostgreSQL: serialization failure, deadlock detected. SQLite: a lock wait that outlasted busy_timeout.
-RETRYABLE_PG_CODES = {"40001", "40P01"}
+# PostgreSQL: serialization failure, deadlock detected, and a unique violation (a concurrent request that
+# took the same key first: the retry sees its row). SQLite: a lock wait that outlasted busy_timeout.
+RETRYABLE_PG_CODES = {"40001", "40P01", "23505"}
 
 
 def is_retryable(error: BaseException) -> bool:

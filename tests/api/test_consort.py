@@ -115,3 +115,21 @@ def test_masked_arms_do_not_follow_the_protocols_order(coordinator: Api, as_role
     assert [a.code for a in flow_design.arms] == ["Arm A", "Arm B"]
     assert {p.ratio for p in flow_design.periods} == {"2:1", "1:1"}
     assert set(masks.values()) == {"Arm A", "Arm B"}
+
+
+def test_a_timepoint_added_by_amendment_is_scheduled_for_everyone_randomized(
+        coordinator: Api, as_role: Callable[..., Api], trial_app, tmp_path) -> None:  # noqa: ANN001
+    from trial.models import Visit
+    from trial.protocol import load_file, store
+
+    from ..helpers import example_data, write_protocol
+
+    _history(coordinator)
+    data = example_data()
+    data["timepoints"].append({"code": "24m", "offset_months": 24, "window_days_before": 14,
+                               "window_days_after": 42, "reminder_days": [7], "instruments": ["hads"]})
+    store(db.session, load_file(write_protocol(tmp_path, data)), actor="test", keyring=trial_app.config["KEYRING"])
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.timepoint == "24m")) == 3
+    status, flow, _ = as_role("statistician").get("/consort?as_of=2014-04-01")
+    assert status == 200 and all("24m" in arm["followup"] for arm in flow["arms"].values())

@@ -179,3 +179,14 @@ def _synthetic_id() -> str:
     if 10 in (k1, k2):
         raise AssertionError("choose another individual number")
     return base + str(k1) + str(k2)
+
+
+def test_an_optional_consent_must_be_true_or_false(coordinator: Api) -> None:
+    _, body, _ = coordinator.post("/screenings", {"site": "oslo", "referred_on": "2014-01-02"})
+    sid = body["id"]
+    coordinator.post(f"/screenings/{sid}/eligibility", {"answers": {
+        "in_treatment": True, "wants_work": True, "can_answer": True, "disability_waiting": False}})
+    status, problem, _ = coordinator.post(f"/screenings/{sid}/consent", {
+        "version": "v1", "consented_on": "2014-01-02", "name": "K N", "options": {"contact_gp": "no"}})
+    assert status == 422 and "options" in problem["errors"]
+    assert db.session.scalars(select(Screening.status)).one() == "eligible"

@@ -62,12 +62,17 @@ def test_an_amendment_adds_a_version_and_keeps_the_first_intact(app: Flask, tmp_
     assert "protocol.amend" in set(db.session.scalars(select(AuditEvent.action)))
 
 
-def test_a_new_consent_version_can_be_added(app: Flask, tmp_path: Path) -> None:
-    _store(app, EXAMPLE_PROTOCOL)
+def test_a_new_consent_version_can_be_added_from_a_future_date_only(app: Flask, tmp_path: Path) -> None:
     data = example_data()
     data["consent"].append({"version": "v2", "valid_from": date(2014, 6, 1),
                             "document": {"nb": "consent/ips-norway-v1.nb.md", "en": "consent/ips-norway-v1.en.md"}})
-    _store(app, write_protocol(tmp_path, data))
+    with time_machine.travel(date(2014, 6, 1)):
+        _store(app, EXAMPLE_PROTOCOL)
+        with pytest.raises(ProtocolError, match="new version 'v2' must come into force after today"):
+            _store(app, write_protocol(tmp_path, data))
+        db.session.rollback()
+    with time_machine.travel(date(2014, 5, 20)):
+        _store(app, write_protocol(tmp_path, data))
     assert db.session.scalar(select(func.count()).select_from(ConsentDocument)) == 4
 
 

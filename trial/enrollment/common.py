@@ -43,8 +43,11 @@ def site_by_code(access: Access, code: object) -> Site:
 
 
 def screening_by_uid(access: Access, uid: str) -> Screening:
+    """The screening, its row locked for this transaction: every state change reads the status it changes
+    under the lock, so a concurrent exclusion and randomization cannot both succeed."""
     screening = db.session.scalars(select(Screening).where(Screening.uid == uid,
-                                                           Screening.trial_id == access.trial.id)).one_or_none()
+                                                           Screening.trial_id == access.trial.id)
+                                   .with_for_update().execution_options(populate_existing=True)).one_or_none()
     if screening is None:
         raise NotFound("no such screening in this trial")
     allowed = access.site_ids()

@@ -110,6 +110,9 @@ def check_form(access: Access, screening: Screening, p: Protocol, form: ConsentF
     unknown = set(form.options) - {o.code for o in p.consent_options}
     if unknown:
         errors["options"] = f"unknown consent option {', '.join(sorted(unknown))}"
+    elif any(not isinstance(v, bool) for v in form.options.values()):
+        # "no" must never be read as consent: only true and false are answers.
+        errors["options"] = "each optional consent is true or false"
     if errors:
         raise InvalidInput("the consent cannot be recorded", errors=errors)
 

@@ -48,7 +48,7 @@ def randomize(access: Access, screening: Screening, factors: dict[str, Any],
     # populate_existing: the row may already be in the session from before the lock; use what the lock saw.
     site = db.session.scalars(select(Site).where(Site.id == screening.site_id).with_for_update()
                               .execution_options(populate_existing=True)).one()
-    db.session.refresh(screening)  # read the status again now that we hold the site's lock
+    db.session.refresh(screening, with_for_update=True)  # read the status again under the site's lock
     replay = _replay(access, screening, idempotency_key, fingerprint)
     if replay is not None:
         return replay

@@ -28,7 +28,7 @@ def amendment_problems(old: Protocol, new: Protocol, today: date, randomized: in
         problems.append("randomization.block_multipliers: cannot change after randomization has started")
     _check_periods(old, new, started, today, problems)
     _check_sites(old, new, problems)
-    _check_consent(old, new, problems)
+    _check_consent(old, new, problems, today)
     if randomized:
         for t in old.timepoints:
             changed = new.timepoint(t.code)
@@ -77,7 +77,12 @@ def _check_sites(old: Protocol, new: Protocol, problems: list[str]) -> None:
             problems.append(f"sites: {site.code!r} cannot change its participant-id prefix ({site.prefix})")
 
 
-def _check_consent(old: Protocol, new: Protocol, problems: list[str]) -> None:
+def _check_consent(old: Protocol, new: Protocol, problems: list[str], today: date) -> None:
+    known = {c.version for c in old.consent}
+    for c in new.consent:
+        if c.version not in known and c.valid_from <= today:
+            problems.append(f"consent: new version {c.version!r} must come into force after today ({today}); "
+                            "an earlier date would change which version was in force for consents already taken")
     for c in old.consent:
         changed = new.consent_version(c.version)
         if changed is None:

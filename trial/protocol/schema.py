@@ -34,7 +34,8 @@ class TrialInfo:
 
     @property
     def name_for_messages(self) -> str:
-        return self.public_title or self.title
+        # Never the title as a fallback: it may name the condition ("... mental illness").
+        return self.public_title or "Research study"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, clock
 from ..crypto import KeyRing
-from ..models import Arm, ConsentDocument, Participant, Site, Trial, TrialVersion
+from ..models import Arm, ConsentDocument, Participant, Site, Trial, TrialVersion, Visit
 from .amend import amendment_problems
 from .fields import ProtocolError
 from .loader import LoadedProtocol
@@ -62,6 +62,7 @@ def store(session: Session, loaded: LoadedProtocol, *, actor: str, keyring: KeyR
         if problems:
             raise ProtocolError(problems, f"amendment of {trial.code}")
         trial.title = p.trial.title
+        _schedule_new_timepoints(session, trial, old, p)
         outcome = "amended"
     number = len(trial.versions) + 1
     version = TrialVersion(trial=trial, number=number, definition=p.definition(), sha256=sha,
@@ -99,3 +100,17 @@ def _sync_rows(session: Session, trial: Trial, loaded: LoadedProtocol) -> None:
             text = loaded.consent_texts[(consent.version, lang)]
             session.add(ConsentDocument(trial=trial, version=consent.version, language=lang,
                                         valid_from=consent.valid_from, text=text, sha256=consent.sha256[lang]))
+
+
+def _schedule_new_timepoints(session: Session, trial: Trial, old: Protocol, new: Protocol) -> None:
+    """A follow-up timepoint added by an amendment is scheduled for everyone already randomized, from
+    their own randomization date, so every participant has a visit for every timepoint."""
+    from ..schedule import plan_visits
+
+    added = [t for t in new.timepoints if t.offset_months > 0 and old.timepoint(t.code) is None]
+    if not added:
+        return
+    for participant in session.scalars(select(Participant).where(Participant.trial_id == trial.id)):
+        for planned in plan_visits(participant.randomized_on, added):
+            session.add(Visit(participant=participant, timepoint=planned.timepoint, due_on=planned.due_on,
+                              opens_on=planned.opens_on, closes_on=planned.closes_on, status="scheduled"))
