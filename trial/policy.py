@@ -57,6 +57,12 @@ class Access:
             return False
         return permission in GRANTS[self.role]
 
+    @property
+    def arms_hidden(self) -> bool:
+        """Site staff of a blinded trial see no arm at all: not even a masked code, which counts per
+        masked arm (an unequal ratio, a run of one arm) would soon decode."""
+        return self.blinded and self.role is Role.COORDINATOR
+
     def site_ids(self) -> set[int] | None:
         """The sites this person may see; None means every site of the trial."""
         if self.role is Role.COORDINATOR:

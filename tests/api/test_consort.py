@@ -133,3 +133,16 @@ def test_a_timepoint_added_by_amendment_is_scheduled_for_everyone_randomized(
     assert db.session.scalar(select(func.count()).select_from(Visit).where(Visit.timepoint == "24m")) == 3
     status, flow, _ = as_role("statistician").get("/consort?as_of=2014-04-01")
     assert status == 200 and all("24m" in arm["followup"] for arm in flow["arms"].values())
+
+
+def test_free_text_reasons_are_counted_under_their_category_not_published(coordinator: Api,
+                                                                          as_role: Callable[..., Api]) -> None:
+    with time_machine.travel(date(2014, 1, 20), tick=True):
+        _, s, _ = coordinator.post("/screenings", {"site": "oslo", "referred_on": "2014-01-20"})
+        coordinator.post(f"/screenings/{s['id']}/exclusion",
+                         {"category": "other", "reason": "Admitted to hospital, says Kari Nordmann"})
+        _, s, _ = coordinator.post("/screenings", {"site": "oslo", "referred_on": "2014-01-20"})
+        coordinator.post(f"/screenings/{s['id']}/exclusion", {"category": "other", "reason": "Insufficient Norwegian"})
+    _, flow, response = as_role("statistician").get("/consort?as_of=2014-04-01")
+    assert flow["excluded"]["reasons"] == {"Insufficient Norwegian": 1, "Other reasons": 1}
+    assert "Kari" not in response.get_data(as_text=True)

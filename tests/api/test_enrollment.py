@@ -190,3 +190,15 @@ def test_an_optional_consent_must_be_true_or_false(coordinator: Api) -> None:
         "version": "v1", "consented_on": "2014-01-02", "name": "K N", "options": {"contact_gp": "no"}})
     assert status == 422 and "options" in problem["errors"]
     assert db.session.scalars(select(Screening.status)).one() == "eligible"
+
+
+def test_correcting_recorded_baseline_answers_needs_a_reason(coordinator: Api) -> None:
+    sid = coordinator.enroll_ready()
+    changed = {"hads": {**BASELINE["hads"], "1": 0}}
+    status, problem, _ = coordinator.post(f"/screenings/{sid}/baseline", {"responses": changed})
+    assert status == 422 and "reason" in problem["errors"]
+    status, body, _ = coordinator.post(f"/screenings/{sid}/baseline", {"responses": changed,
+                                                                       "reason": "Typing error on paper form"})
+    assert status == 200 and body["status"] == "ready"
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "baseline.corrected")).one()
+    assert event.reason == "Typing error on paper form"

@@ -63,7 +63,9 @@ def test_a_recorded_instrument_can_be_corrected_and_shows_its_answers(
     url = f"/trials/ips-norway/questionnaires/baseline/{screening.uid}?instrument=eq5d5l"
     kari.post(url, data=_form("eq5d5l", **{"q-eq5d5l-6": "44"}))
     assert 'value="44"' in kari.get(url).get_data(as_text=True)
-    kari.post(url, data=_form("eq5d5l", **{"q-eq5d5l-6": "45"}))
+    refused = kari.post(url, data=_form("eq5d5l", **{"q-eq5d5l-6": "45"}))
+    assert "Give the reason for changing recorded answers." in refused.get_data(as_text=True)
+    kari.post(url, data=_form("eq5d5l", reason="Misread the paper form", **{"q-eq5d5l-6": "45"}))
     db.session.expire_all()
     assert unseal_json(db.session.scalars(select(Response)).one(), "answers")["VAS"] == 45
 

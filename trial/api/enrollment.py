@@ -78,9 +78,10 @@ def consent(trial: str, uid: str) -> ResponseReturnValue:
 def baseline(trial: str, uid: str) -> ResponseReturnValue:
     body = Body()
     responses, mode = body.mapping("responses"), body.text("mode", False) or "paper"
+    reason = body.text("reason", False)
     body.done()
     screening = screening_by_uid(g.access, uid)
-    missing = record_baseline(g.access, screening, responses, mode)
+    missing = record_baseline(g.access, screening, responses, mode, reason)
     db.session.commit()
     return jsonify({"status": screening.status, "missing": missing})
 

@@ -28,7 +28,8 @@ BODIES: dict[str, dict[str, Any]] = {
         "options": {"type": "object", "additionalProperties": {"type": "boolean"}}}},
     "baseline": {"required": ["responses"], "properties": {
         "responses": {"type": "object", "description": "instrument code -> {item code: answer}"},
-        "mode": {"enum": ["paper", "device"]}}},
+        "mode": {"enum": ["paper", "device"]},
+        "reason": {"type": "string", "description": "required when correcting answers already recorded"}}},
     "randomize_screening": {"properties": {"factors": {"type": "object"}}},
     "create_lock": {"required": ["label"], "properties": {
         "label": {"type": "string", "maxLength": 200}, "reason": {"type": "string", "maxLength": 1000}}},

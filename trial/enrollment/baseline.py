@@ -16,12 +16,12 @@ MODES = ("paper", "device")
 
 
 def record_baseline(access: Access, screening: Screening, responses: dict[str, object],
-                    mode: str = "paper") -> list[str]:
+                    mode: str = "paper", reason: str | None = None) -> list[str]:
     """Validate, score and store baseline answers; returns the baseline instruments still missing.
 
     All instruments in the request are checked before anything is stored, so a bad answer in one
     leaves the others unrecorded too. A repeated instrument replaces the earlier answers (a
-    correction before randomization) and is audited as such."""
+    correction before randomization), which needs a reason and is audited as such."""
     require_state(screening, "consented", "ready", doing="record baseline answers")
     p = protocol(access)
     expected = p.baseline.instruments
@@ -34,6 +34,10 @@ def record_baseline(access: Access, screening: Screening, responses: dict[str, o
     scored = {code: score(p, code, answers) for code, answers in responses.items()}
     existing = {r.instrument: r for r in db.session.scalars(
         select(Response).where(Response.screening_id == screening.id, Response.timepoint == p.baseline.code))}
+    corrected = [code for code in scored if code in existing]
+    if corrected and not (reason or "").strip():
+        raise InvalidInput("changing recorded baseline answers is a correction and needs a reason",
+                           errors={"reason": f"required to correct {', '.join(corrected)}"})
     for code, (instrument, answers, scores) in scored.items():
         row = existing.get(code) or Response(screening_id=screening.id, timepoint=p.baseline.code, instrument=code)
         row.instrument_version, row.mode = instrument.version, mode
@@ -43,7 +47,8 @@ def record_baseline(access: Access, screening: Screening, responses: dict[str, o
         db.session.add(row)
         audit.record(db.session, actor=access.actor, trial_code=access.trial.code,
                      action="baseline.corrected" if code in existing else "baseline.recorded",
-                     entity=f"screening:{screening.uid}", details={"instrument": code, "mode": mode})
+                     entity=f"screening:{screening.uid}", details={"instrument": code, "mode": mode},
+                     reason=reason.strip() if code in existing and reason else None)
     missing = [code for code in expected if code not in existing and code not in scored]
     screening.status = "consented" if missing else "ready"
     db.session.flush()

@@ -27,10 +27,16 @@ def participant_by_code(access: Access, code: str) -> Participant:
     return participant
 
 
+CONCEALED = "concealed"
+
+
 def shown_arm(access: Access, arm: str) -> str:
-    """The arm's code for those who may see arms, else its masked code."""
+    """The arm's code for those who may see arms, "concealed" for site staff of a blinded trial, else
+    its masked code."""
     if access.allows(Permission.SEE_ARMS):
         return arm
+    if access.arms_hidden:
+        return CONCEALED
     return arm_masks(trial_secret(access), tuple(a.code for a in access.trial.arms))[arm]
 
 

@@ -9,6 +9,7 @@ Idempotency-Key, returns the stored allocation and never takes a second position
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,7 @@ import randomization
 from .. import audit, clock
 from ..errors import Conflict, InvalidInput
 from ..extensions import db
-from ..models import Allocation, Participant, Screening, Site, StratumCounter, Visit
+from ..models import Allocation, Participant, Screening, Site, StratumCounter, Trial, Visit
 from ..policy import Access
 from ..protocol import Protocol
 from ..protocol.checks import build_plan
@@ -63,25 +64,75 @@ def randomize(access: Access, screening: Screening, factors: dict[str, Any],
         period = plan.period_for(on, in_stratum)
     except randomization.RandomizationError as exc:
         raise Conflict(f"no allocation period of the protocol covers {on}: {exc}") from exc
-    counter = _lock_counter(access.trial.id, stratum, period.name)
-    slot = plan.slot(trial_secret(access), stratum, period.name, counter.next_position)
-    counter.next_position += 1
-    participant = _participant(access, screening, site, slot.arm, on)
+    if p.randomization.method == "minimization":
+        drawn = _by_minimization(access, p, {"site": site.code, **_factors(p, factors)}, period)
+    else:
+        drawn = _from_list(access, plan, stratum, period.name)
+    participant = _participant(access, screening, site, drawn.arm, on)
     allocation = Allocation(
         participant=participant, trial_id=access.trial.id, stratum=stratum, factors=factors, period=period.name,
-        ratio=slot.ratio, probability=str(slot.probability), position=slot.position, block_index=slot.block_index,
-        block_size=slot.block_size, algorithm=randomization.ALGORITHM_VERSION,
+        ratio=drawn.ratio, probability=drawn.probability, position=drawn.position, block_index=drawn.block_index,
+        block_size=drawn.block_size, algorithm=drawn.algorithm,
         protocol_version=access.trial.current_version.number, randomized_at=clock.now(),
         randomized_by=access.actor, idempotency_key=idempotency_key, request_hash=fingerprint)
     db.session.add(allocation)
     _schedule(p, participant)
     screening.status, screening.ended_on = "randomized", on
     db.session.flush()
+    # The audit trail is read by administrators, who may not see arms: it holds a keyed commitment to
+    # the arm (verifiable by whoever holds the trial's secret), never the arm itself.
+    commitment = hmac.new(trial_secret(access), f"arm|{participant.code}|{drawn.arm}".encode(),
+                          hashlib.sha256).hexdigest()
     audit.record(db.session, actor=access.actor, action="randomization", trial_code=access.trial.code,
                  entity=f"participant:{participant.code}",
                  details={"screening": screening.uid, "site": site.code, "stratum": stratum, "period": period.name,
-                          "ratio": slot.ratio, "position": slot.position, "arm": slot.arm})
+                          "ratio": drawn.ratio, "position": drawn.position, "arm_commitment": commitment,
+                          "algorithm": drawn.algorithm, **({"draw": drawn.draw} if drawn.draw is not None else {})})
     return Randomized(participant, allocation, replayed=False)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What either method decided for one participant."""
+
+    arm: str
+    ratio: str
+    probability: str
+    position: int
+    algorithm: str
+    block_index: int = 0
+    block_size: int = 0
+    draw: float | None = None     # minimization's uniform draw, logged so the allocation can be replayed
+
+
+def _from_list(access: Access, plan: Any, stratum: str, period: str) -> Drawn:
+    """The next position of the (stratum, period) list, under that list's counter-row lock."""
+    counter = _lock_counter(access.trial.id, stratum, period)
+    slot = plan.slot(trial_secret(access), stratum, period, counter.next_position)
+    counter.next_position += 1
+    return Drawn(arm=slot.arm, ratio=slot.ratio, probability=str(slot.probability), position=slot.position,
+                 algorithm=randomization.ALGORITHM_VERSION, block_index=slot.block_index,
+                 block_size=slot.block_size)
+
+
+def _by_minimization(access: Access, p: Protocol, covariates: dict[str, str], period: Any) -> Drawn:
+    """Pocock-Simon over the trial's factors, given everyone allocated before in this period.
+
+    Minimization depends on the whole trial, so the trial row is locked (after the site row, the
+    same order everywhere); each period starts afresh with its own keyed stream."""
+    db.session.scalars(select(Trial).where(Trial.id == access.trial.id).with_for_update()).one()
+    rows = db.session.execute(select(Allocation.factors, Participant.arm, Site.code).select_from(Allocation)
+                              .join(Participant, Allocation.participant_id == Participant.id)
+                              .join(Site, Participant.site_id == Site.id)
+                              .where(Allocation.trial_id == access.trial.id, Allocation.period == period.name)
+                              .order_by(Allocation.position)).all()
+    prior = [({"site": site, **factors}, arm) for factors, arm, site in rows]
+    method = randomization.Minimization(p.arm_codes(), dict(period.ratio), p.randomization.stratify_by,
+                                        random_element=p.randomization.random_element or 0.8)
+    secret = hmac.new(trial_secret(access), f"minimization|{period.name}".encode(), hashlib.sha256).digest()
+    result = method.allocate(secret, len(prior), covariates, prior)
+    return Drawn(arm=result.arm, ratio=result.ratio, probability=str(result.probability), position=len(prior),
+                 algorithm=randomization.MINIMIZATION_VERSION, draw=float(result.draw))
 
 
 def _replay(access: Access, screening: Screening, key: str | None, fingerprint: str) -> Randomized | None:

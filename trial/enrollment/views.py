@@ -53,7 +53,7 @@ from .forms import (
     options,
     randomize_form,
 )
-from .participants import participant_by_code, participant_summary, shown_arm
+from .participants import CONCEALED, participant_by_code, participant_summary, shown_arm
 from .randomize import randomize
 from .receipt import document_html, receipt_data, render_receipt
 from .reconsent import ReconsentForm, newer_version, record_reconsent
@@ -373,7 +373,8 @@ def _arm(arm: str) -> str:
     if g.access.allows(Permission.SEE_ARMS):
         spec = next((a for a in protocol(g.access).arms if a.code == arm), None)
         return localized(spec.label) if spec else arm
-    return shown_arm(g.access, arm)
+    shown = shown_arm(g.access, arm)
+    return _("Concealed (blinded trial)") if shown == CONCEALED else shown
 
 
 def _participant_page(template: str, code: str) -> ResponseReturnValue:

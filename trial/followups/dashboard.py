@@ -25,6 +25,9 @@ DENOMINATOR = "randomized"
 COUNTS = ("due", "open", "overdue", "completed", "missed", "cancelled")
 
 
+POOLED = "*"
+
+
 def followup_overview(access: Access) -> dict[str, Any]:
     """Per site and arm and follow-up timepoint: visits due (window opened), open, overdue (open past
     the due date), completed, missed and cancelled, each as {"n", "N", "of": "randomized"}."""
@@ -40,6 +43,8 @@ def followup_overview(access: Access) -> dict[str, Any]:
                                      Participant.site_id.in_([s.id for s in sites])))
     seen: set[int] = set()
     for participant_id, site_id, arm_code, visit in rows:
+        if access.arms_hidden:
+            arm_code = POOLED   # site staff of a blinded trial see the arms together
         if participant_id not in seen:
             seen.add(participant_id)
             randomized[site_id, arm_code] += 1
@@ -48,9 +53,10 @@ def followup_overview(access: Access) -> dict[str, Any]:
                 counts[site_id, arm_code, visit.timepoint, name] += 1
     groups = []
     for site in sites:
-        for arm in access.trial.arms:
-            key, n_of = (site.id, arm.code), randomized[site.id, arm.code]
-            groups.append({"site": site.code, "site_name": site.name, "arm": shown_arm(access, arm.code),
+        for arm_code in ([POOLED] if access.arms_hidden else [a.code for a in access.trial.arms]):
+            key, n_of = (site.id, arm_code), randomized[site.id, arm_code]
+            groups.append({"site": site.code, "site_name": site.name,
+                           "arm": "all arms" if arm_code == POOLED else shown_arm(access, arm_code),
                            "randomized": n_of, "timepoints": {
                                tp: {name: {"n": counts[(*key, tp, name)], "N": n_of, "of": DENOMINATOR}
                                     for name in COUNTS} for tp in timepoints}})

@@ -69,16 +69,33 @@ def flow_site(access: Access, site: str | None) -> str | None:
 
 def flow(access: Access, *, as_of: date | None = None, site: str | None = None) -> tuple[dict[str, Any], Any]:
     """The CONSORT JSON and its design, for this role, as of a date (default: today in the trial's zone)."""
+    if access.arms_hidden:
+        raise Forbidden("in a blinded trial, site staff do not see the flow by arm; the recruitment page "
+                        "shows their sites without arms")
     p = protocol(access)
     as_of = as_of or today(access)
     site = flow_site(access, site)
     flow_design = design(access, p)
-    result = engine.consort(flow_design, _screenings(access, site), _participants(access, p, site),
+    result = engine.consort(flow_design, _screenings(access, site, p), _participants(access, p, site),
                             as_of=as_of, site=site)
     return result, flow_design
 
 
-def _screenings(access: Access, site: str | None) -> list[engine.Screening]:
+# Free text typed by staff may name a person; published counts use only the protocol's coded reasons and
+# the generated not-eligible reasons, and count anything else under its category's default label.
+FREE_TEXT_DEPARTURE = "Reason recorded in the participant's file"
+
+
+def published_reason(p: Protocol, category: str | None, reason: str | None) -> str | None:
+    if reason is None or category is None:
+        return None
+    coded = {r.text for r in p.exclusion_reasons if r.category == category}
+    if reason in coded or (category == "not-eligible" and reason.startswith("Not eligible: ")):
+        return reason
+    return None
+
+
+def _screenings(access: Access, site: str | None, p: Protocol | None = None) -> list[engine.Screening]:
     sites = {s.id: s.code for s in access.trial.sites}
     rows = db.session.scalars(select(Screening).where(Screening.trial_id == access.trial.id)
                               .order_by(Screening.id)).all()
@@ -86,7 +103,8 @@ def _screenings(access: Access, site: str | None) -> list[engine.Screening]:
         id=s.uid, site=sites[s.site_id], referred_on=s.referred_on, status=STATUS.get(s.status, "screening"),
         ended_on=s.ended_on if s.status in STATUS else None,
         category=s.exclusion_category if s.status == "excluded" else None,
-        reason=unseal(s, "exclusion_reason") if s.status == "excluded" else None,
+        reason=published_reason(p or protocol(access), s.exclusion_category,
+                                unseal(s, "exclusion_reason")) if s.status == "excluded" else None,
         sex=s.sex, birth_year=s.birth_year) for s in rows if site is None or sites[s.site_id] == site]
 
 
@@ -114,7 +132,8 @@ def _events(participant_ids: list[int]) -> dict[int, list[engine.Departure]]:
     for event in rows:
         if event.kind in engine.records.DEPARTURE_KINDS:
             found.setdefault(event.participant_id, []).append(
-                engine.Departure(event.kind, event.on, unseal(event, "reason")))  # type: ignore[arg-type]  # checked above
+                engine.Departure(event.kind, event.on,  # type: ignore[arg-type]  # kind checked above
+                                 FREE_TEXT_DEPARTURE if event.reason_enc is not None else None))
     return found
 
 

@@ -187,7 +187,8 @@ def _save_baseline(record: Screening, part: Part) -> dict[str, str]:
     if errors:
         return errors
     try:
-        missing = record_baseline(g.access, record, {part.code: answers.get(part.code, {})}, mode)
+        missing = record_baseline(g.access, record, {part.code: answers.get(part.code, {})}, mode,
+                                  reason=request.form.get("reason") or None)
     except InvalidInput as refused:
         db.session.rollback()
         return _field_errors(part, refused)
@@ -201,6 +202,8 @@ def _field_errors(part: Part, refused: InvalidInput) -> dict[str, str]:
     errors = {by_item[key].field: by_item[key].problem() for key in refused.errors if key in by_item}
     if "completed_on" in refused.errors:
         errors["completed_on"] = _("The date must be in the visit's window and not after today.")
+    if "reason" in refused.errors:
+        errors["reason"] = _("Give the reason for changing recorded answers.")
     return errors or {"form": refused.detail}
 
 
