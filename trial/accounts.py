@@ -4,7 +4,8 @@ Nobody is signed in until both factors pass: after the password the session hold
 sign-in (the user's id and a short expiry). Password and code failures share one counter, which only
 a completed sign-in resets, so knowing the password does not buy unlimited code guesses. Signing in
 starts a fresh session (no fixation); a session ends after a period without requests, after an
-absolute lifetime, and when the account's password, second factor or status changes.
+absolute lifetime, when the account's password, second factor or status changes, and at sign-out
+(which raises the account's session epoch, so a copy of the signed-out cookie is refused too).
 """
 from __future__ import annotations
 
@@ -73,9 +74,10 @@ login_manager.login_message = _l("Please sign in to see this page.")
 
 
 def session_stamp(user: User) -> str:
-    """Changes when the password, second factor or account status changes, ending older sessions."""
+    """Changes when the password, second factor, account status or session epoch (raised at sign-out)
+    changes, ending older sessions."""
     enabled = int(user.totp_enabled_at.timestamp()) if user.totp_enabled_at else 0
-    state = f"{user.id}|{user.password_hash}|{enabled}|{user.active}"
+    state = f"{user.id}|{user.password_hash}|{enabled}|{user.active}|{user.session_epoch}"
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, state.encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -126,6 +128,12 @@ def _locked(user: User) -> bool:
 
 
 def _count_failure(user: User, step: str) -> None:
+    # Count on the row as committed, locked until our commit: parallel wrong attempts would otherwise
+    # each read the same count and write the same count + 1 (read committed on PostgreSQL).
+    db.session.scalars(select(User).where(User.id == user.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
+    if _locked(user):  # locked by a parallel attempt meanwhile: this one is refused anyway
+        return
     user.failed_sign_ins += 1
     if user.failed_sign_ins >= MAX_FAILED_SIGN_INS:
         user.locked_until, user.failed_sign_ins = clock.now() + LOCKOUT, 0
@@ -262,6 +270,10 @@ def _unconfirmed_secret(user: User) -> str:
 
 @bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        # Every session of the account issued so far ends, including any copy of this cookie.
+        current_user.session_epoch = User.session_epoch + 1
+        db.session.commit()
     logout_user()
     _fresh_session()
     flash(_("You are signed out."), "info")

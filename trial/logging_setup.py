@@ -3,9 +3,10 @@
 Nothing in the app logs a body or a query string; one line per request names the route pattern
 (`/api/v1/trials/<trial>/participants/<code>`), never the concrete path. As a second line of defence
 every record passes a redacting formatter, whatever logger wrote it: 11-digit numbers (identity
-numbers, with or without a separator), e-mail addresses and API tokens are replaced, and Werkzeug's
-access log loses its query strings. Free text such as a name cannot be recognised, which is why no
-code may log request data in the first place.
+numbers, with or without a separator), e-mail addresses, API tokens and the tokens of personal
+questionnaire links (`/q/<token>`) are replaced, and Werkzeug's access log loses its query strings.
+Free text such as a name cannot be recognised, which is why no code may log request data in the
+first place.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from flask import Flask, Response, g, request
 _NATIONAL_ID = re.compile(r"(?<!\d)(?:\d{11}|\d{6}[ .\-]\d{5}|\d{2}[.]\d{2}[.]\d{2}[ .\-]?\d{5})(?!\d)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _TOKEN = re.compile(r"trl_[A-Za-z0-9_\-]+")
+# A participant's personal link opens their questionnaire: '/q/<token>/2' -> '/q/[redacted]/2'.
+_LINK_TOKEN = re.compile(r"/q/[A-Za-z0-9_\-]+")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
 # '"GET /path?x=y HTTP/1.1"' -> '"GET /path HTTP/1.1"'
 _QUERY = re.compile(r"(\"[A-Z]+ [^\s?\"]*)\?[^\s\"]*")
@@ -30,8 +33,9 @@ REQUEST_LOGGER = "trial.request"
 
 
 def redact(text: str) -> str:
-    """The text with identity numbers, e-mail addresses, tokens and query strings replaced."""
+    """The text with identity numbers, e-mail addresses, tokens, link tokens and query strings replaced."""
     text = _QUERY.sub(r"\1", text)
+    text = _LINK_TOKEN.sub("/q/[redacted]", text)  # first: a token may contain what looks like digits
     text = _TOKEN.sub("[token]", text)
     text = _BEARER.sub(r"\1[token]", text)
     text = _EMAIL.sub("[e-mail]", text)

@@ -1,6 +1,7 @@
 """A corrected randomization date moves every visit not completed, and only those."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -8,13 +9,13 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from trial.extensions import db
-from trial.models import AuditEvent, OutboxMessage, Participant
+from trial.models import AuditEvent, Consent, OutboxMessage, Participant
 from trial.sealing import unseal
 
 from ..api.conftest import Api
 from ..helpers import BASELINE
 from .conftest import dispatch, messages, outline, randomize, visits
-from .test_events import post
+from .test_events import at, post
 from .test_responses import answer
 
 REFERRED = date(2014, 1, 5)
@@ -97,3 +98,56 @@ def test_a_date_after_a_recorded_event_is_refused(coordinator: Api, kari: str) -
                         {"on": "2014-01-18", "reason": "x"})
     assert status == 422 and "event" in body["errors"]["on"]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_screening_log_moves_with_the_date_so_consort_between_the_two_dates_still_adds_up(
+        coordinator: Api, kari: str, as_role: Callable[..., Api]) -> None:
+    assert post(coordinator, date(2014, 1, 20), kari, "randomization-date",
+                {"on": "2014-01-12", "reason": "Randomized on paper during the outage"})[0] == 200
+    with at(date(2014, 1, 20)):
+        status, flow, _ = as_role("unblinded-statistician").get("/consort?as_of=2014-01-13")
+    assert status == 200, flow
+    assert flow["randomized"] == 1 and sum(a["allocated"] for a in flow["arms"].values()) == 1
+
+
+def test_after_a_re_consent_the_date_may_still_move_back_to_the_first_consent(coordinator: Api, kari: str) -> None:
+    participant = db.session.scalars(select(Participant).where(Participant.code == kari)).one()
+    first = participant.screening.consents[0]
+    db.session.add(Consent(screening=participant.screening, version=first.version, language=first.language,
+                           consented_on=date(2014, 1, 14), method="paper", options=first.options,
+                           document_sha256=first.document_sha256, taken_by="test", recorded_at=first.recorded_at))
+    db.session.commit()
+    status, body = post(coordinator, date(2014, 1, 20), kari, "randomization-date",
+                        {"on": "2014-01-12", "reason": "Randomized on paper during the outage"})
+    assert (status, body["randomized_on"]) == (200, "2014-01-12"), body
+    status, body = post(coordinator, date(2014, 1, 20), kari, "randomization-date", {"on": "2014-01-04", "reason": "x"})
+    assert status == 422 and "2014-01-05" in body["errors"]["on"]
+
+
+def _corrections_audited() -> list[dict]:
+    db.session.expire_all()
+    return [e.details for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action.in_(("participant.randomization_date_corrected", "response.corrected")))
+        .order_by(AuditEvent.seq))]
+
+
+def test_corrections_made_while_a_data_lock_is_in_force_name_its_version(
+        coordinator: Api, kari: str, as_role: Callable[..., Api]) -> None:
+    assert answer(coordinator, kari, date(2014, 7, 3))[0] == 201
+    with at(date(2014, 7, 4)):
+        status, lock, _ = as_role("unblinded-statistician").post(
+            "/locks", {"label": "Interim", "reason": "Data monitoring committee"})
+    assert status == 201, lock
+    assert post(coordinator, date(2014, 7, 5), kari, "randomization-date",
+                {"on": "2014-01-13", "reason": "Typed the wrong day"})[0] == 200
+    with at(date(2014, 7, 5)):
+        status, body, _ = coordinator.call("PUT", f"/participants/{kari}/responses/6m/hads",
+                                           {"answers": BASELINE["hads"], "reason": "Item 4 misread"})
+    assert status == 200, body
+    assert [d.get("lock_version") for d in _corrections_audited()] == [1, 1]
+
+
+def test_corrections_without_a_lock_in_force_name_none(coordinator: Api, kari: str) -> None:
+    assert post(coordinator, date(2014, 1, 20), kari, "randomization-date",
+                {"on": "2014-01-13", "reason": "Typed the wrong day"})[0] == 200
+    assert ["lock_version" in d for d in _corrections_audited()] == [False]

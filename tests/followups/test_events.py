@@ -174,3 +174,18 @@ def test_only_coordinators_of_the_participants_site_may_record_events(
         response = oslo.client.post(f"/api/v1/trials/ips-norway/participants/{kari}/events", json=body)
     assert response.status_code == 401 and response.mimetype == "application/problem+json"
     assert _state() == before
+
+
+@pytest.mark.parametrize(("what", "body"), [
+    ("withdrawal", {"scope": "follow-up", "on": "2014-09-01", "reason": "x"}),
+    ("withdrawal", {"scope": "all", "on": "2014-09-01", "reason": "x"}),
+    ("events", {"type": "died", "on": "2014-09-01"}),
+    ("events", {"type": "lost-to-follow-up", "on": "2014-09-01"})])
+def test_a_window_that_closed_before_the_departure_unnoticed_is_marked_missed(
+        coordinator: Api, kari: str, what: str, body: dict) -> None:
+    # No dispatcher pass after the 6m window closed on 08-26: its stored status is still "open".
+    assert visits(kari) == {"6m": "open", "12m": "scheduled"}
+    assert post(coordinator, date(2014, 9, 2), kari, what, body)[0] == 200
+    assert visits(kari) == {"6m": "missed", "12m": "cancelled"}
+    dispatch(date(2014, 9, 3))
+    assert visits(kari) == {"6m": "missed", "12m": "cancelled"}

@@ -139,3 +139,22 @@ def test_bad_responses_are_refused_and_change_nothing(coordinator: Api, kari: st
     assert _responses() == 0
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audit_before
     assert visits(kari) == {"6m": "scheduled", "12m": "scheduled"}
+
+
+@pytest.mark.parametrize(("withdrawn_on", "typed_on", "six_months"), [
+    ("2014-07-10", date(2014, 7, 12), "cancelled"),        # left while the window was open
+    ("2014-09-01", date(2014, 9, 3), "missed")])           # left after it closed
+def test_a_paper_form_dated_before_leaving_follow_up_still_counts_and_one_after_does_not(
+        coordinator: Api, kari: str, withdrawn_on: str, typed_on: date, six_months: str) -> None:
+    assert post(coordinator, typed_on, kari, "withdrawal",
+                {"scope": "follow-up", "on": withdrawn_on, "reason": "x"})[0] == 200
+    assert visits(kari)["6m"] == six_months
+    status, body = answer(coordinator, kari, typed_on, completed_on="2014-07-11")
+    if six_months == "cancelled":           # filled in the day after she left
+        assert status == 409 and "left follow-up (withdrawn-follow-up) on 2014-07-10" in body["detail"]
+        assert answer(coordinator, kari, typed_on, completed_on="2014-07-09")[0] == 201
+    else:
+        assert status == 201, body
+    for instrument in ("eq5d5l", "whodas12"):
+        assert answer(coordinator, kari, typed_on, instrument, completed_on="2014-07-09")[0] == 201
+    assert visits(kari)["6m"] == "completed" and _responses() == 3

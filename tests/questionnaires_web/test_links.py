@@ -144,3 +144,25 @@ def test_the_unavailable_page_speaks_the_browsers_language(client: FlaskClient) 
     assert "contact the study team" in english
     norwegian = client.get(f"/q/{FORGED}", headers={"Accept-Language": "nb-NO"}).get_data(as_text=True)
     assert '<html lang="nb">' in norwegian and "Denne lenken kan ikke brukes" in norwegian
+
+
+def test_the_third_lock_lasts_until_staff_issue_a_new_link(client: FlaskClient,
+                                                          respondent: Callable[..., Respondent],
+                                                          in_window: time_machine.Traveller) -> None:
+    person = respondent(language="en")
+    for lock in range(3):
+        for left in (4, 3, 2, 1):
+            assert f"locked for an hour: {left}." in person.check(year=1990).get_data(as_text=True)
+        assert person.check(year=1990).status_code == 404
+        in_window.move_to(IN_6M_WINDOW + timedelta(hours=lock + 1, minutes=1))
+    assert _unavailable(client, person.link.path) == _unavailable(client, f"/q/{FORGED}")  # the neutral page
+    in_window.move_to(IN_6M_WINDOW + timedelta(days=10))
+    assert person.check().status_code == 404                      # even the right answer, days later
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "questionnaire_link.locked").order_by(AuditEvent.id)).all()
+    assert [e.details["until_reissued"] for e in events] == [False, False, True]
+    token = issue_link(person.link.visit)
+    db.session.commit()
+    again = Respondent(person.client, Linked(token, person.link.participant, person.link.visit))
+    assert "locked for an hour: 4." in again.check(year=1990).get_data(as_text=True)
+    assert again.check().location == f"{again.link.path}/1"

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 import instruments
 from trial.extensions import db
-from trial.models import AuditEvent, PaperEntry, Participant, Response, Visit
+from trial.followups import withdraw
+from trial.models import AuditEvent, PaperEntry, Participant, Response, User, Visit
+from trial.policy import access_to
 from trial.sealing import unseal_json
 
 from .conftest import make_participant
@@ -136,3 +138,20 @@ def test_staff_see_only_their_own_sites(staff: Callable[..., FlaskClient], in_wi
     assert participant.code in listing and "2014-07-01" in listing
     statistician = staff(role="statistician")
     assert statistician.get(BASE).status_code == 403
+
+
+def test_a_form_dated_before_the_participant_left_follow_up_is_accepted_and_one_after_is_not(
+        staff: Callable[..., FlaskClient], in_window: Any) -> None:
+    kari, participant = staff(), _participant()
+    user = db.session.scalars(select(User).where(User.email == "coordinator0@example.org")).one()
+    withdraw(access_to(user, "ips-norway"), participant, "follow-up", date(2014, 7, 8), "moved abroad")
+    db.session.commit()
+    assert _visit(participant).status == "cancelled"
+    url = f"{BASE}/{participant.code}/6m"
+    refused = kari.post(f"{url}/hads", data=_form("hads", completed_on="2014-07-09"))
+    assert refused.status_code == 422
+    assert "left follow-up (withdrawn-follow-up) on 2014-07-08" in refused.get_data(as_text=True)
+    assert db.session.scalars(select(PaperEntry)).all() == []
+    for code in ("hads", "eq5d5l", "whodas12"):
+        assert kari.post(f"{url}/{code}", data=_form(code, completed_on="2014-07-08")).location == url
+    assert _visit(participant).status == "completed"

@@ -4,7 +4,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import secrets
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import date
@@ -42,6 +44,11 @@ def captured() -> Iterator[io.StringIO]:
     ('1.2.3.4 - - [x] "GET /sign-in?next=/a&email=k@example.org HTTP/1.1" 302 -',
      '1.2.3.4 - - [x] "GET /sign-in HTTP/1.1" 302 -'),
     ("BER-0042 at 2014-01-02 10:00:00.123456, 123456789012 rows", None),
+    ('"GET /q/Zm9vYmFyX2-Fu_dG9rZW4xMjM0NTY3ODkwMTIzNDU2Nzg5MDE HTTP/1.1" 200 -',
+     '"GET /q/[redacted] HTTP/1.1" 200 -'),
+    ("POST https://trial.example.org/q/12858510048abcdefghijklmnopqrstuvwxyzABCDEFG/3 ok",
+     "POST https://trial.example.org/q/[redacted]/3 ok"),
+    ("route /q/<token>/<int:number>", None),
 ])
 def test_the_filter_redacts_what_identifies_a_person(text: str, shown: str | None) -> None:
     assert redact(text) == (shown or text)
@@ -95,3 +102,19 @@ def test_the_development_server_logs_paths_without_query_strings(app: Flask, cap
               if json.loads(line)["logger"] == "werkzeug"]
     assert access and '"GET /sign-in HTTP/1.1" 200' in access[-1]["message"]
     assert "xylofon" not in captured.getvalue() and "12858510048" not in captured.getvalue()
+
+
+def test_a_participants_link_is_logged_without_its_token(app: Flask, captured: io.StringIO) -> None:
+    token = secrets.token_urlsafe(32)
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    with pytest.raises(urllib.error.HTTPError) as unavailable:   # an unknown link: the neutral 404 page
+        urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/q/{token}/1")  # noqa: S310 - local
+    unavailable.value.close()
+    thread.join(timeout=10)
+    server.server_close()
+    log = captured.getvalue()
+    access = [json.loads(line)["message"] for line in log.splitlines() if json.loads(line)["logger"] == "werkzeug"]
+    assert access and "GET /q/[redacted]/1 HTTP/1.1" in access[-1] and "404" in access[-1]
+    assert token not in log and token[:20] not in log

@@ -6,6 +6,7 @@ next lock gets the next version number) or by superseding it (a new version take
 """
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ from ..models import AuditEvent, DataLock, LockedRecord, Trial
 from ..models.enrollment import new_uid
 from ..policy import Access, Permission
 from ..sealing import seal_json, unseal_json
-from .snapshot import live_records, lock_sha256, record_sha256
+from .snapshot import live_records, lock_sha256, record_key, record_sha256
 
 Channel = Literal["web", "api"]
 LOCKED, SUPERSEDED, UNLOCKED = "locked", "superseded", "unlocked"
@@ -104,7 +105,7 @@ def locked_records(lock: DataLock, kinds: tuple[str, ...] | None = None) -> Iter
     """(kind, key, content) of a lock's records in stored order, each checked against its hash.
 
     Read in keyset batches of plain rows, so memory stays flat and no cursor stays open."""
-    last, r = 0, LockedRecord
+    last, r, hash_key = 0, LockedRecord, record_key(db.session.get_one(Trial, lock.trial_id))
     while True:
         query = select(r.id, r.uid, r.kind, r.key, r.content_enc, r.sha256).where(r.lock_id == lock.id,
                                                                                   r.id > last)
@@ -115,7 +116,7 @@ def locked_records(lock: DataLock, kinds: tuple[str, ...] | None = None) -> Iter
             return
         for _id, uid, kind, key, content_enc, sha in batch:
             content = unseal_json(_Sealed(uid, content_enc), "content")
-            if record_sha256(kind, key, content) != sha:
+            if not hmac.compare_digest(record_sha256(hash_key, kind, key, content), sha):
                 raise Conflict(f"locked record {kind} {key} does not match its hash")
             yield kind, key, content
         last = batch[-1][0]

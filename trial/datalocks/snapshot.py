@@ -2,16 +2,19 @@
 
 One record per participant, follow-up visit, questionnaire response and participant event, plus
 one `protocol|design` record (the protocol version in force and what the responses hold), so an
-export can be rebuilt from the lock alone. Each record's SHA-256 covers its kind, key and canonical
-JSON content; a lock's SHA-256 covers its sorted record hashes. Records come participant by
+export can be rebuilt from the lock alone. Each record's hash is an HMAC-SHA256 of its kind, key and
+canonical JSON content, keyed per trial (from the trial's secret, under its own label): a plain
+SHA-256 of so little content (a sealed answer is one of a few options) could be reversed by trying
+every value. A lock's SHA-256 covers its sorted record hashes. Records come participant by
 participant in participant-id order, which is also the export's order.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -20,9 +23,11 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Participant, ParticipantEvent, Response, Trial
-from ..sealing import unseal, unseal_json
+from ..protocol.store import secret_context
+from ..sealing import keyring, unseal, unseal_json
 
 DESIGN_KIND, DESIGN_KEY = "protocol", "design"
+RECORD_LABEL = b"trial/lock-record/v1"
 _BATCH = 500
 
 
@@ -34,19 +39,30 @@ class SnapshotRecord:
     key: str
     content: dict[str, Any]
     details: dict[str, Any] = field(default_factory=dict)
+    hash_key: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def sha256(self) -> str:
-        return record_sha256(self.kind, self.key, self.content)
+        return record_sha256(self.hash_key, self.kind, self.key, self.content)
 
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def record_sha256(kind: str, key: str, content: Any) -> str:
+def record_key(trial: Trial) -> bytes:
+    """The trial's key for record hashes (derive once per pass: it costs a decryption). Derived from
+    the trial's secret, it survives encryption-key rotation, so a lock verifies as long as it exists."""
+    secret = keyring().decrypt(trial.allocation_secret, secret_context(trial.code))
+    return hmac.new(secret, RECORD_LABEL, hashlib.sha256).digest()
+
+
+def record_sha256(hash_key: bytes, kind: str, key: str, content: Any) -> str:
+    """The record's HMAC-SHA256 under the trial's record key (hex), as stored in `locked_record.sha256`."""
+    if not hash_key:
+        raise ValueError("a record hash needs the trial's record key")
     body = canonical_json({"kind": kind, "key": key, "content": content})
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hmac.new(hash_key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def lock_sha256(record_hashes: Iterable[str]) -> str:
@@ -56,14 +72,14 @@ def lock_sha256(record_hashes: Iterable[str]) -> str:
 
 def live_records(trial: Trial) -> Iterator[SnapshotRecord]:
     """Every record the trial holds now, as a lock would store it (design record last)."""
-    design = _Design()
+    design, hash_key = _Design(), record_key(trial)
     codes = sorted(db.session.execute(select(Participant.code, Participant.id)
                                       .where(Participant.trial_id == trial.id)).all())
     sites = {s.id: s.code for s in trial.sites}
     for start in range(0, len(codes), _BATCH):
         ids = [pid for _code, pid in codes[start:start + _BATCH]]
-        yield from _batch(ids, sites, design)
-    yield design.record(trial)
+        yield from (replace(r, hash_key=hash_key) for r in _batch(ids, sites, design))
+    yield replace(design.record(trial), hash_key=hash_key)
 
 
 def _batch(ids: list[int], sites: dict[int, str], design: _Design) -> Iterator[SnapshotRecord]:

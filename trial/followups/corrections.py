@@ -14,10 +14,11 @@ from datetime import date
 from sqlalchemy import delete, select
 
 from .. import audit
+from ..datalocks.service import lock_in_force
 from ..enrollment.common import not_in_future, protocol
 from ..errors import InvalidInput
 from ..extensions import db
-from ..models import OutboxMessage, Participant, ParticipantEvent, Visit
+from ..models import OutboxMessage, Participant, ParticipantEvent, Trial, Visit
 from ..policy import Access
 from ..protocol import Protocol
 from ..schedule import plan_visits
@@ -45,21 +46,31 @@ def correct_randomization_date(access: Access, participant: Participant, on: dat
     withdrawn = db.session.execute(delete(OutboxMessage).where(
         OutboxMessage.visit_id.in_([v.id for v in moved]), OutboxMessage.status.not_in(("sent", "sending"))))
     before, participant.randomized_on = participant.randomized_on, on
+    # The screening log ends on the randomization day; CONSORT checks the two agree (K3).
+    participant.screening.ended_on = on
     db.session.flush()
     audit.record(db.session, actor=access.actor, action="participant.randomization_date_corrected",
                  trial_code=access.trial.code, entity=f"participant:{participant.code}",
                  details={"from": before.isoformat(), "to": on.isoformat(),
                           "visits": [v.timepoint for v in moved],
-                          "unsent_messages_withdrawn": int(withdrawn.rowcount or 0)},  # type: ignore[attr-defined]
+                          "unsent_messages_withdrawn": int(withdrawn.rowcount or 0),  # type: ignore[attr-defined]
+                          **post_lock(access.trial)},
                  reason=reason.strip())
     return moved
+
+
+def post_lock(trial: Trial) -> dict[str, int]:
+    """Audit details naming the data lock in force, so a change made after a lock is traceable to it."""
+    lock = lock_in_force(trial)
+    return {"lock_version": lock.version} if lock is not None else {}
 
 
 def _check(access: Access, p: Protocol, participant: Participant, on: date) -> date | None:
     """Refuse a date that cannot be the randomization date; returns when the participant left follow-up."""
     not_in_future(access, on, "on")
     screening = participant.screening
-    consented = max((c.consented_on for c in screening.consents), default=screening.referred_on)
+    # The first consent: a later re-consent does not move the earliest possible randomization date.
+    consented = min((c.consented_on for c in screening.consents), default=screening.referred_on)
     events = db.session.scalars(select(ParticipantEvent).where(
         ParticipantEvent.participant_id == participant.id)).all()
     period = next((x for x in p.randomization.periods if x.name == participant.allocation.period), None)

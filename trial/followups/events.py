@@ -3,7 +3,7 @@
 - intervention: still followed up (intention to treat); nothing is cancelled.
 - follow-up, died, lost-to-follow-up: no more invitations; data kept. Pending messages are
   cancelled, and every visit not completed whose window closes on or after the event's date is
-  cancelled (one that closed before it was already missed, as CONSORT counts it).
+  cancelled; one whose window closed before it is missed, as CONSORT counts it.
 - all: as follow-up, and final; a data-erasure request is recorded for the data protection
   officer (audit action "erasure.requested", listed by `erasure_requests`).
 
@@ -95,15 +95,17 @@ def _check_date(access: Access, participant: Participant, on: date) -> None:
 
 
 def stop_follow_up(participant: Participant, on: date) -> dict[str, int]:
-    """Cancel pending messages and the visits a departure on `on` ends; returns the counts."""
+    """Cancel pending messages and the visits a departure on `on` ends; returns the counts.
+
+    A visit whose window had closed before `on` without an answer is missed: the dispatcher skips
+    a participant no longer followed, so nothing else would ever mark it."""
     visits = db.session.scalars(select(Visit).where(
-        Visit.participant_id == participant.id, Visit.status != "completed", Visit.status != "cancelled",
-        Visit.closes_on >= on)).all()
+        Visit.participant_id == participant.id, Visit.status.in_(("scheduled", "open", "missed")))).all()
     for visit in visits:
-        visit.status = "cancelled"
+        visit.status = "cancelled" if visit.closes_on >= on else "missed"
     messages = cancel_pending(OutboxMessage.participant_id == participant.id, now=clock.now())
     db.session.flush()
-    return {"visits": len(visits), "messages": messages}
+    return {"visits": sum(v.status == "cancelled" for v in visits), "messages": messages}
 
 
 def erasure_requests(access: Access) -> list[dict[str, str]]:

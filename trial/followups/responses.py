@@ -1,7 +1,8 @@
 """Follow-up questionnaires received (on paper, entered by staff, or online) and their corrections.
 
-A response counts only for a timepoint of the protocol, an instrument of that timepoint, inside
-the visit's window and while the participant is still followed up. The visit is completed when
+A response counts only for a timepoint of the protocol, an instrument of that timepoint, filled in
+inside the visit's window and on or before any departure that stops follow-up (`check_accepted`,
+which the paper pages and the participant's link use too). The visit is completed when
 all its instruments are in; its queued reminders are then cancelled. A second submission for
 the same instrument is refused: changing stored answers is a correction, with a reason.
 Usable without a staff Access (the participant's own questionnaire pages record with their link).
@@ -12,17 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import audit, clock
 from ..errors import Conflict, InvalidInput, NotFound
 from ..extensions import db
-from ..models import OutboxMessage, Participant, Response, Visit
+from ..models import OutboxMessage, Participant, ParticipantEvent, Response, Visit
 from ..protocol import Protocol, current_protocol
 from ..questionnaires import score
 from ..questionnaires_web.responses import complete_if_all_recorded, store_response
 from ..schedule import window_is_open
 from ..sealing import seal_json
+from .corrections import post_lock
 from .events import lock_participant
 from .outbox import cancel_pending
 from .rules import STOPS_FOLLOW_UP
@@ -44,12 +46,8 @@ def record_response(participant: Participant, timepoint: str, instrument: str, a
     completed_on = completed_on or clock.today(participant.trial.timezone)
     _check_fields(p, participant, timepoint, instrument, completed_on, mode)
     form, cleaned, scores = score(p, instrument, answers)
-    participant = lock_participant(participant)
-    visit = _visit(participant, timepoint)
-    if participant.status in STOPS_FOLLOW_UP:
-        raise Conflict(f"the participant has left follow-up ({participant.status})",
-                       status_now=participant.status)
-    _check_window(visit, completed_on)
+    participant, visit = lock_for_response(participant, timepoint)
+    check_accepted(participant, visit, completed_on)
     if _stored(participant, timepoint, instrument) is not None:
         raise Conflict(f"{instrument} at {timepoint} is already recorded; "
                        "a change is a correction, with a reason")
@@ -86,7 +84,8 @@ def correct_response(participant: Participant, timepoint: str, instrument: str, 
     db.session.flush()
     audit.record(db.session, actor=actor, action="response.corrected", trial_code=participant.trial.code,
                  entity=f"participant:{participant.code}",
-                 details={"timepoint": timepoint, "instrument": instrument}, reason=reason.strip())
+                 details={"timepoint": timepoint, "instrument": instrument, **post_lock(participant.trial)},
+                 reason=reason.strip())
     return Recorded(response, scores, _visit(participant, timepoint))
 
 
@@ -107,6 +106,26 @@ def _check_fields(p: Protocol, participant: Participant, code: str, instrument: 
         raise InvalidInput("the response cannot be recorded", errors=errors)
 
 
+def lock_for_response(participant: Participant, timepoint: str) -> tuple[Participant, Visit]:
+    """Lock the participant, then the visit (both refreshed), before storing any of its answers.
+
+    Every way in (API, paper pages, the participant's link) takes it, so two entries of the same
+    questionnaire at the same moment are serialised: the second sees the first and is refused."""
+    participant = lock_participant(participant)
+    return participant, _visit(participant, timepoint)
+
+
+def check_accepted(participant: Participant, visit: Visit, completed_on: date) -> None:
+    """Refuse (Conflict) answers filled in outside the visit's window or after the participant left
+    follow-up; a form dated on or before the departure still counts, however late it is typed in."""
+    _check_window(visit, completed_on)
+    left_on = db.session.scalar(select(func.min(ParticipantEvent.on)).where(
+        ParticipantEvent.participant_id == participant.id, ParticipantEvent.kind.in_(STOPS_FOLLOW_UP)))
+    if left_on is not None and completed_on > left_on:
+        raise Conflict(f"the participant left follow-up ({participant.status}) on {left_on}, "
+                       f"before {completed_on}", status_now=participant.status, left_on=left_on.isoformat())
+
+
 def _visit(participant: Participant, timepoint: str) -> Visit:
     visit = db.session.scalars(select(Visit).where(Visit.participant_id == participant.id,
                                                    Visit.timepoint == timepoint)
@@ -119,7 +138,7 @@ def _visit(participant: Participant, timepoint: str) -> Visit:
 def _check_window(visit: Visit, completed_on: date) -> None:
     if not window_is_open(visit, completed_on):
         raise Conflict(f"{completed_on} is outside the {visit.timepoint} window "
-                       f"({visit.opens_on} to {visit.closes_on})",
+                       f"({visit.opens_on} to {visit.closes_on})", errors={"completed_on": "outside the window"},
                        opens_on=visit.opens_on.isoformat(), closes_on=visit.closes_on.isoformat())
 
 

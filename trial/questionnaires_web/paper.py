@@ -70,8 +70,9 @@ def entry_state(access: Access, participant: Participant, visit: Visit, code: st
 def enter(access: Access, p: Protocol, participant: Participant, visit: Visit, code: str,
           answers: dict[str, Any], completed_on: date, *, double_entry: bool) -> list[str]:
     """Record a first or second entry; returns the fields that differ from the first entry ([] if none)."""
+    participant, visit = _locked(participant, visit)
     state = _open_state(access, p, participant, visit, code)
-    instrument, cleaned, scores = _checked(access, p, visit, code, answers, completed_on)
+    instrument, cleaned, scores = _checked(access, p, participant, visit, code, answers, completed_on)
     if state.stage == "first":
         entry = _entry(access, participant, visit, code, 1, cleaned, completed_on,
                        "pending" if double_entry else "accepted")
@@ -96,12 +97,13 @@ def enter(access: Access, p: Protocol, participant: Participant, visit: Visit, c
 def resolve(access: Access, p: Protocol, participant: Participant, visit: Visit, code: str,
             answers: dict[str, Any], completed_on: date) -> None:
     """Accept the answers settled after a mismatch (by anyone but the first enterer)."""
+    participant, visit = _locked(participant, visit)
     state = _open_state(access, p, participant, visit, code)
     if state.stage != "resolve" or state.first is None or state.second is None:
         raise Conflict("there is no mismatch to settle for this questionnaire")
     if state.first.entered_by == access.actor:
         raise Forbidden("the differences must be settled by someone other than the first enterer")
-    instrument, cleaned, scores = _checked(access, p, visit, code, answers, completed_on)
+    instrument, cleaned, scores = _checked(access, p, participant, visit, code, answers, completed_on)
     settled = differences(state.answers(1), state.first.completed_on,
                           state.answers(2), state.second.completed_on)
     state.first.status = state.second.status = "accepted"
@@ -122,7 +124,8 @@ def _open_state(access: Access, p: Protocol, participant: Participant, visit: Vi
     timepoint = p.timepoint(visit.timepoint)
     if timepoint is None or code not in timepoint.instruments:
         raise NotFound(f"{code!r} is not a questionnaire of this visit")
-    if visit.status in CLOSED_VISITS:
+    # A visit cancelled by a departure still takes a form filled in before it (check_accepted).
+    if visit.status == "completed":
         raise Conflict(f"the visit is {visit.status}", status_now=visit.status)
     state = entry_state(access, participant, visit, code)
     if state.stage == "recorded":
@@ -130,13 +133,23 @@ def _open_state(access: Access, p: Protocol, participant: Participant, visit: Vi
     return state
 
 
-def _checked(access: Access, p: Protocol, visit: Visit, code: str, answers: dict[str, Any],
-             completed_on: date) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+def _locked(participant: Participant, visit: Visit) -> tuple[Participant, Visit]:
+    # Imported here: trial.followups imports this package's links, so a module-level import is a cycle.
+    from ..followups.responses import lock_for_response
+
+    return lock_for_response(participant, visit.timepoint)
+
+
+def _checked(access: Access, p: Protocol, participant: Participant, visit: Visit, code: str,
+             answers: dict[str, Any], completed_on: date) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    from ..followups.responses import check_accepted  # a cycle, as in _locked
+
     if completed_on > clock.today(access.trial.timezone):
         raise InvalidInput("the completion date is in the future", errors={"completed_on": "after today"})
-    if not visit.opens_on <= completed_on <= visit.closes_on:
-        raise InvalidInput("the questionnaire was filled in outside the visit's window",
-                           errors={"completed_on": f"outside {visit.opens_on} to {visit.closes_on}"})
+    try:
+        check_accepted(participant, visit, completed_on)
+    except Conflict as refused:     # shown on the form: the date typed is what is wrong
+        raise InvalidInput(refused.detail, errors=refused.errors) from refused
     return score(p, code, answers)
 
 

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 import instruments
 
 from .. import clock
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import QuestionnaireLink
 from ..pages import page_user
@@ -142,6 +142,10 @@ def answer(journey: Journey, token: str, number: int) -> ResponseReturnValue:
 def review(journey: Journey, token: str) -> ResponseReturnValue:
     problem = None
     if request.method == "POST":
+        locked = _locked(journey, token)
+        if locked is None:
+            return unavailable()
+        journey = locked
         try:
             submit(journey)
         except InvalidInput:
@@ -155,6 +159,26 @@ def review(journey: Journey, token: str) -> ResponseReturnValue:
     first = next((number for _part, rows in summary for _q, number, _value in rows), 1)
     return render_template("questionnaire/review.html", journey=journey, token=token, summary=summary,
                            problem=problem, first_change=f"change-{first}"), 200 if problem is None else 422
+
+
+def _locked(journey: Journey, token: str) -> Journey | None:
+    """The journey looked up again under the participant's lock, or None if it may no longer be sent.
+
+    A paper form typed in by staff meanwhile wins: its instrument is left out (or the spent link
+    answers "unavailable"), so a simultaneous paper entry never makes a duplicate Response."""
+    # Imported here: trial.followups imports this package's links, so a module-level import is a cycle.
+    from ..followups.responses import check_accepted, lock_for_response
+
+    participant, visit = lock_for_response(journey.link.participant, journey.visit.timepoint)
+    db.session.expire_all()         # read what was committed while this request waited for the lock
+    link = find_link(token)
+    if link is None:
+        return None
+    try:
+        check_accepted(participant, visit, clock.today(participant.trial.timezone))
+    except Conflict:
+        return None
+    return open_journey(link, str(get_locale()))
 
 
 @bp.post("/q/<token>/language")
