@@ -22,7 +22,7 @@ from .. import audit
 from ..database import run_unit_of_work
 from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..extensions import db
-from ..models import ConsentDocument, Participant, Screening
+from ..models import ConsentDocument, Screening
 from ..models import Response as Answered
 from ..pages import menu_item, page_user
 from ..policy import Permission, requires
@@ -53,7 +53,6 @@ from .forms import (
     options,
     randomize_form,
 )
-from .participants import CONCEALED, participant_by_code, participant_summary, shown_arm
 from .randomize import randomize
 from .receipt import document_html, receipt_data, render_receipt
 from .reconsent import ReconsentForm, newer_version, record_reconsent
@@ -117,7 +116,7 @@ def _step_closed(error: Conflict) -> ResponseReturnValue:
 
 # ---- screening log and referrals --------------------------------------------------------------------
 
-def _my_sites() -> list[Any]:
+def my_sites() -> list[Any]:
     allowed = g.access.site_ids()
     return [s for s in g.access.trial.sites if allowed is None or s.id in allowed]
 
@@ -125,7 +124,7 @@ def _my_sites() -> list[Any]:
 @bp.get("/screenings")
 @requires(Permission.ENROLL, page_user)
 def screening_log(trial: str) -> ResponseReturnValue:
-    sites, form = _my_sites(), LogFilter(formdata=request.args, meta={"csrf": False})
+    sites, form = my_sites(), LogFilter(formdata=request.args, meta={"csrf": False})
     form.site.choices = options(((s.code, s.name) for s in sites), _("All my sites"))
     form.status.choices = options(STATUS.items(), _("All statuses"))
     form.validate()   # a filter that does not parse is shown as an error and not applied
@@ -152,7 +151,7 @@ def screening_log(trial: str) -> ResponseReturnValue:
 @requires(Permission.ENROLL, page_user)
 def new_referral(trial: str) -> ResponseReturnValue:
     form = ReferralForm(data={"referred_on": today(g.access)} if request.method == "GET" else None)
-    form.site.choices = options(((s.code, s.name) for s in _my_sites() if s.active), _("Choose…"))
+    form.site.choices = options(((s.code, s.name) for s in my_sites() if s.active), _("Choose…"))
     form.sex.choices = options(SEX.items(), _("Not recorded"))
     if form.validate_on_submit():
         ok, screening = _run(form, lambda: screening_ops.create_screening(
@@ -368,41 +367,5 @@ def randomize_screening(trial: str, uid: str) -> ResponseReturnValue:
     return render_template("enrollment/randomize.html", s=s, form=form), 422 if form.errors else 200
 
 
-def _arm(arm: str) -> str:
-    """The arm's label for roles that may see arms, else its masked code."""
-    if g.access.allows(Permission.SEE_ARMS):
-        spec = next((a for a in protocol(g.access).arms if a.code == arm), None)
-        return localized(spec.label) if spec else arm
-    shown = shown_arm(g.access, arm)
-    return _("Concealed (blinded trial)") if shown == CONCEALED else shown
-
-
-def _participant_page(template: str, code: str) -> ResponseReturnValue:
-    person = participant_by_code(g.access, code)
-    return render_template(template, person=person, s=person.screening, arm=_arm(person.arm),
-                           summary=participant_summary(g.access, person), allocation=person.allocation,
-                           reconsent=newer_version(protocol(g.access), person.screening, today(g.access)))
-
-
-@bp.get("/participants/<code>/allocation")
-@requires(Permission.ENROLL, page_user)
-def allocation(trial: str, code: str) -> ResponseReturnValue:
-    return _participant_page("enrollment/allocation.html", code)
-
-
-@bp.get("/participants")
-@requires(Permission.VIEW_PARTICIPANTS, page_user)
-def participants(trial: str) -> ResponseReturnValue:
-    rows = db.session.scalars(
-        select(Participant).where(Participant.trial_id == g.access.trial.id,
-                                  Participant.site_id.in_([s.id for s in _my_sites()]))
-        .order_by(Participant.randomized_on.desc(), Participant.code)
-        .options(selectinload(Participant.site))).all()
-    arms = {person.id: _arm(person.arm) for person in rows} if g.access.allows(Permission.SEE_ARMS) else None
-    return render_template("enrollment/participants.html", rows=rows, arms=arms)
-
-
-@bp.get("/participants/<code>")
-@requires(Permission.VIEW_PARTICIPANTS, page_user)
-def participant(trial: str, code: str) -> ResponseReturnValue:
-    return _participant_page("enrollment/participant.html", code)
+# The participant pages live beside this module and register on the same blueprint.
+from . import participant_views  # noqa: E402, F401
