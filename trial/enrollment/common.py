@@ -5,7 +5,6 @@ import hashlib
 import hmac
 from datetime import date
 
-from flask import g
 from sqlalchemy import select
 
 from .. import clock
@@ -21,11 +20,8 @@ OPEN_STATES = ("screening", "eligible", "consented", "ready")
 
 
 def protocol(access: Access) -> Protocol:
-    """The trial's current protocol version, parsed once per request."""
-    cache = g.setdefault("protocols", {})
-    if access.trial.id not in cache:
-        cache[access.trial.id] = current_protocol(access.trial)
-    return cache[access.trial.id]  # type: ignore[no-any-return]  # g is untyped
+    """The trial's current protocol version (parsed once per version: trial.protocol.current_protocol)."""
+    return current_protocol(access.trial)
 
 
 def today(access: Access) -> date:

@@ -50,24 +50,13 @@ class Outgoing:
     body: str
 
 
-_NAMES: dict[tuple[int, int], str] = {}
-
-
-def _name_for_messages(trial: Trial) -> str:
-    """The trial's neutral public title, read once per protocol version (a pass writes many messages)."""
-    key = (trial.id, trial.current_version.number)
-    if key not in _NAMES:
-        _NAMES[key] = current_protocol(trial).trial.name_for_messages
-    return _NAMES[key]
-
-
 def write(trial: Trial, visit: Visit, kind: str, sequence: int, key: bytes, now: datetime) -> OutboxMessage:
     """Write an invitation or reminder for a visit; without an e-mail address it is recorded as no-address."""
     screening: Screening = visit.participant.screening
     language = compose.language_of(screening.language)
     message = OutboxMessage(trial_id=trial.id, participant_id=visit.participant_id, visit_id=visit.id,
                             kind=kind, sequence=sequence, channel="email",
-                            subject=compose.subject(_name_for_messages(trial), language),
+                            subject=compose.subject(current_protocol(trial).trial.name_for_messages, language),
                             attempts=0,
                             next_attempt_at=now, created_at=now)
     address = unseal(screening, "email")

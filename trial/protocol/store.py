@@ -37,8 +37,21 @@ def secret_context(trial_code: str) -> str:
     return f"trial.allocation_secret|{trial_code}"
 
 
+# Parsed trial versions by the SHA-256 of their definition: a stored version never changes, so its
+# parse (full validation included) is done once per process, not on every request and dispatcher pass.
+_PARSED: dict[str, Protocol] = {}
+_PARSED_MAX = 64
+
+
 def current_protocol(trial: Trial) -> Protocol:
-    return parse(trial.current_version.definition, source=f"{trial.code} version {trial.current_version.number}")
+    version = trial.current_version
+    parsed = _PARSED.get(version.sha256)
+    if parsed is None:
+        parsed = parse(version.definition, source=f"{trial.code} version {version.number}")
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[version.sha256] = parsed
+    return parsed
 
 
 def store(session: Session, loaded: LoadedProtocol, *, actor: str, keyring: KeyRing) -> StoreResult:
