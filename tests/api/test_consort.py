@@ -98,23 +98,25 @@ def test_the_flow_needs_a_token(client) -> None:  # noqa: ANN001
     assert response.status_code == 401 and response.mimetype == "application/problem+json"
 
 
-def test_masked_arms_do_not_follow_the_protocols_order(coordinator: Api, as_role: Callable[..., Api]) -> None:
-    from trial.enrollment.common import trial_secret
+def test_masked_arms_do_not_follow_the_protocols_order(trial_app, as_role: Callable[..., Api]) -> None:  # noqa: ANN001
     from trial.masking import arm_masks
     from trial.models import Trial, User
     from trial.monitoring.flow import design
     from trial.policy import access_to
     from trial.protocol import current_protocol
+    from trial.protocol.store import secret_context
 
-    as_role("statistician")
+    # A secret whose masks reverse the protocol's order (ips is "Arm B"), so protocol order would show.
+    secret = bytes([1]) * 32
+    assert arm_masks(secret, ("ips", "control")) == {"ips": "Arm B", "control": "Arm A"}
     trial = db.session.scalars(select(Trial)).one()
+    trial.allocation_secret = trial_app.config["KEYRING"].encrypt(secret, secret_context(trial.code))
+    db.session.commit()
+    as_role("statistician")
     user = db.session.scalars(select(User).where(User.email.like("statistician%"))).first()
-    access = access_to(user, trial.code)
-    masks = arm_masks(trial_secret(access), ("ips", "control"))
-    flow_design = design(access, current_protocol(trial))
+    flow_design = design(access_to(user, trial.code), current_protocol(trial))
     assert [a.code for a in flow_design.arms] == ["Arm A", "Arm B"]
-    assert {p.ratio for p in flow_design.periods} == {"2:1", "1:1"}
-    assert set(masks.values()) == {"Arm A", "Arm B"}
+    assert {p.ratio for p in flow_design.periods} == {"2:1", "1:1"}   # largest share first, naming no arm
 
 
 def test_a_timepoint_added_by_amendment_is_scheduled_for_everyone_randomized(
