@@ -22,7 +22,7 @@ from .. import clock
 from ..extensions import db
 from ..models import QuestionnaireLink, Trial, Visit
 from ..protocol.store import secret_context
-from ..questionnaires_web.links import link_path, token_sha256
+from ..questionnaires_web.links import link_path, store_token, token_sha256
 from ..sealing import keyring
 
 LINK_LABEL = b"trial/questionnaire-link/v1"
@@ -54,11 +54,7 @@ def personal_link(key: bytes, visit: Visit) -> str:
             return token
     created = clock.now().replace(microsecond=0)
     token = _token(key, visit.id, created)
-    if link is None:
-        link = QuestionnaireLink(visit_id=visit.id, participant_id=visit.participant_id, failed_checks=0)
-        db.session.add(link)
-    link.token_sha256, link.created_at = token_sha256(token), created
-    db.session.flush()
+    store_token(visit, token, created)
     return token
 
 

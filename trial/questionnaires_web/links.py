@@ -17,7 +17,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -55,15 +55,24 @@ def issue_link(visit: Visit) -> str:
     reopen a locked link, so it also clears the failed checks and the lock; a guesser holding the old
     link gains nothing, as only the new link (sent to the participant) can be checked."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = store_token(visit, token, clock.now())
+    link.failed_checks, link.locked_until = 0, None
+    db.session.flush()
+    return token
+
+
+def store_token(visit: Visit, token: str, created_at: datetime) -> QuestionnaireLink:
+    """Make `token` the visit's one link (creating the row on first use), storing only its hash.
+
+    Any previous token of the visit stops working. Flushed; the caller commits."""
     link = db.session.scalars(select(QuestionnaireLink).where(
         QuestionnaireLink.visit_id == visit.id)).one_or_none()
     if link is None:
         link = QuestionnaireLink(visit_id=visit.id, participant_id=visit.participant_id, failed_checks=0)
         db.session.add(link)
-    link.token_sha256, link.created_at = token_sha256(token), clock.now()
-    link.failed_checks, link.locked_until = 0, None
+    link.token_sha256, link.created_at = token_sha256(token), created_at
     db.session.flush()
-    return token
+    return link
 
 
 def find_link(token: str) -> QuestionnaireLink | None:
